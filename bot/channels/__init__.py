@@ -1,0 +1,1 @@
+"""Rasa input channels of this project, named in credentials.yml by import path."""

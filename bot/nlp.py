@@ -25,7 +25,7 @@ import sys
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any, Dict
 
 from bot import PROJECT_ROOT
 
@@ -95,7 +95,7 @@ def build_fallback():
     return nlp
 
 
-def prepare(target: Path = PIPELINE_DIR, force_fallback: Optional[bool] = None) -> PipelineInfo:
+def prepare(target: Path = PIPELINE_DIR, force_fallback: bool | None = None) -> PipelineInfo:
     """Save the pipeline the bot will run on to ``target`` and return what it is.
 
     Rewrites ``target`` only when the choice changed, so a second start costs nothing.
@@ -122,7 +122,7 @@ def prepare(target: Path = PIPELINE_DIR, force_fallback: Optional[bool] = None) 
     return info
 
 
-def describe(path: Path = PIPELINE_DIR) -> Optional[PipelineInfo]:
+def describe(path: Path = PIPELINE_DIR) -> PipelineInfo | None:
     """Read what the saved pipeline at ``path`` is, or None when there is none."""
     meta_file = Path(path) / "meta.json"
     if not meta_file.is_file():
@@ -161,7 +161,7 @@ def lemmas(text: str) -> list:
     return [t.lemma_.lower() or t.text.lower() for t in nlp(text.lower()) if not (t.is_punct or t.is_space)]
 
 
-def main(argv: Optional[list] = None) -> int:
+def main(argv: list | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.nlp", description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=["prepare", "describe"])
     parser.add_argument("--json", action="store_true", help="print the description as JSON")

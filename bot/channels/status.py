@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -21,7 +21,7 @@ from bot import nlp
 logger = logging.getLogger(__name__)
 
 
-def spacy_path_of(agent: Any) -> Optional[str]:
+def spacy_path_of(agent: Any) -> str | None:
     """The ``model`` of the SpacyNLP node of the loaded Rasa model, if any."""
     processor = getattr(agent, "processor", None)
     if processor is None:
@@ -55,7 +55,7 @@ class StatusInput(InputChannel):
     """Read-only status endpoint, mounted by Rasa like any channel."""
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "status"
 
     def blueprint(

@@ -1,0 +1,94 @@
+"""Advice, its evidence ("waarom?"), more handles ("meer") and the status overview."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import services
+from bot import advice
+
+
+def current_status(tracker: Tracker) -> Dict[str, dict]:
+    return tracker.get_slot("conclusion_status") or advice.empty_status()
+
+
+def give_advice(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+    shown = list(tracker.get_slot("advice_shown") or [])
+    messages, used = advice.advice_messages(
+        current_status(tracker), services.definitions(), services.knowledge_base(), shown
+    )
+    for message in messages:
+        dispatcher.utter_message(text=message)
+    return [SlotSet("advice_shown", shown + used)]
+
+
+class ActionGiveAdvice(Action):
+    def name(self) -> Text:
+        return "action_give_advice"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        return give_advice(dispatcher, tracker)
+
+
+class ActionMoreAdvice(Action):
+    def name(self) -> Text:
+        return "action_more_advice"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        shown = list(tracker.get_slot("advice_shown") or [])
+        messages, used = advice.more_messages(
+            current_status(tracker), services.definitions(), services.knowledge_base(), shown
+        )
+        for message in messages:
+            dispatcher.utter_message(text=message)
+        return [SlotSet("advice_shown", shown + used)]
+
+
+class ActionShowEvidence(Action):
+    def name(self) -> Text:
+        return "action_show_evidence"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        message = advice.evidence_message(current_status(tracker), services.definitions())
+        dispatcher.utter_message(text=message)
+        return []
+
+
+class ActionShowStatus(Action):
+    def name(self) -> Text:
+        return "action_show_status"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        message = advice.overview_message(current_status(tracker), services.definitions())
+        dispatcher.utter_message(text=message)
+        return []
+
+
+class ActionConsultantMode(Action):
+    """Consultant mode on: the overview now follows every step of the intake."""
+
+    def name(self) -> Text:
+        return "action_consultant_mode"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        dispatcher.utter_message(
+            text="Consultantmodus staat aan: na elke stap van de intake laat ik de stand "
+            "per kernconclusie zien."
+        )
+        overview = advice.overview_message(current_status(tracker), services.definitions())
+        dispatcher.utter_message(text=overview)
+        return [SlotSet("consultant_mode", True)]

@@ -1,0 +1,160 @@
+"""The intake form: fill the answers (several at once), keep ``conclusion_status`` up to date."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import services
+from bot import advice, intake
+
+
+def latest_turn(tracker: Tracker) -> Optional[intake.Turn]:
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return intake.Turn.from_event(event)
+    return None
+
+
+def filled_answers(tracker: Tracker) -> Dict[str, Any]:
+    return {slot: tracker.get_slot(slot) for slot in intake.INTAKE_SLOTS}
+
+
+def assessment_event(tracker: Tracker) -> SlotSet:
+    """Recompute the assessment from every statement of the conversation (later ones override)."""
+    statements = intake.statements_from_events(tracker.events)
+    return SlotSet("conclusion_status", services.engine().assess(statements).to_slot())
+
+
+class ValidateIntakeForm(FormValidationAction):
+    """Fills the asked question and any other the message answers; never invents an answer.
+
+    Messages that answer nothing (a knowledge question, "waarom vraag je dat?", a correction)
+    return no events, so the form rejects and the rules handle the digression, after which the
+    form asks its question again.
+    """
+
+    def name(self) -> Text:
+        return "validate_intake_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        turn = latest_turn(tracker)
+        if turn is None or turn.intent == "correct":
+            return []
+        if not (turn.answers_question() or turn.carries_content()):
+            return []
+        values = intake.slots_from_turn(
+            turn, tracker.get_slot("requested_slot"), filled_answers(tracker), services.engine()
+        )
+        if not values:
+            return []
+        events = [SlotSet(slot, value) for slot, value in values.items()]
+        tracker.add_slots(events)
+        update = assessment_event(tracker)
+        if tracker.get_slot("consultant_mode"):
+            dispatcher.utter_message(text=advice.overview_message(update["value"], services.definitions()))
+        return [*events, update]
+
+
+class ActionProcessCorrection(Action):
+    """'Nee, dat klopt niet, ...': the later statement overrides; confirm what changed."""
+
+    def name(self) -> Text:
+        return "action_process_correction"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        before = tracker.get_slot("conclusion_status") or {}
+        update = assessment_event(tracker)
+        changed = [
+            cid
+            for cid, now in update["value"].items()
+            if (before.get(cid) or {}).get("status", "onbekend") != now["status"]
+        ]
+        definitions = services.definitions()
+        if changed:
+            lines = [
+                f"- {definitions[cid].short}: nu {intake.STATUS_LABELS[update['value'][cid]['status']]}"
+                for cid in changed
+            ]
+            dispatcher.utter_message(text="Helder, ik heb het aangepast:\n" + "\n".join(lines))
+        else:
+            dispatcher.utter_message(
+                text="Dank je, ik heb het genoteerd. Mijn inschatting verandert daardoor niet."
+            )
+        return [update]
+
+
+class ActionNoteStatement(Action):
+    """A statement after the intake: update the assessment and say whether it changed."""
+
+    def name(self) -> Text:
+        return "action_note_statement"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        return await ActionProcessCorrection().run(dispatcher, tracker, domain)
+
+
+class ActionIntakeDone(Action):
+    """All questions answered (or skipped): mark the intake complete and give the advice."""
+
+    def name(self) -> Text:
+        return "action_intake_done"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        from actions.advice import give_advice
+
+        dispatcher.utter_message(text="Dank je, dat waren al mijn vragen. Dit is mijn advies.")
+        events: List[Dict[Text, Any]] = [assessment_event(tracker), SlotSet("intake_complete", True)]
+        tracker.add_slots(events[:1])
+        events += give_advice(dispatcher, tracker)
+        return events
+
+
+class ActionExplainQuestion(Action):
+    """'Waarom vraag je dat?': the reason for the open question."""
+
+    def name(self) -> Text:
+        return "action_explain_question"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        question = intake.QUESTIONS.get(tracker.get_slot("requested_slot"))
+        if question:
+            dispatcher.utter_message(text=question.why)
+        else:
+            dispatcher.utter_message(response="utter_why_general")
+        return []
+
+
+class AskIntakeQuestion(Action):
+    """``action_ask_<slot>``: the form's question for one slot, from knowledge/intake.yml."""
+
+    slot: str = ""
+
+    def name(self) -> Text:
+        return f"action_ask_{self.slot}"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        question = intake.QUESTIONS[self.slot]
+        dispatcher.utter_message(text=question.question, buttons=list(question.buttons))
+        return []
+
+
+# One action class per question, so rasa-sdk registers ``action_ask_technologie`` and so on.
+for _slot in intake.INTAKE_SLOTS:
+    _name = "Ask" + "".join(part.title() for part in _slot.split("_"))
+    globals()[_name] = type(_name, (AskIntakeQuestion,), {"slot": _slot, "__module__": __name__})

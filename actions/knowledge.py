@@ -1,0 +1,29 @@
+"""Free questions about the publications: a cited answer, a short list, or an honest refusal."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import services
+from bot.knowledge import list_entries
+
+
+class ActionAnswerQuestion(Action):
+    def name(self) -> Text:
+        return "action_answer_question"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        question = (tracker.latest_message.get("text") or "").strip()
+        retriever = services.retriever()
+        listing = list_entries(question, retriever)
+        if listing:
+            dispatcher.utter_message(text=listing)
+            return []
+        answer = retriever.answer(question)
+        dispatcher.utter_message(text=answer.text)
+        return []

@@ -1,0 +1,182 @@
+"""The intake: which questions, what counts as an answer, and the owner's statements.
+
+Plain functions over Rasa's event dictionaries, so the action server (``actions/intake.py``) stays a
+thin adapter and everything here is unit-tested without a server.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+
+import yaml
+
+from bot import PROJECT_ROOT
+from bot.conclusions import ConclusionEngine, Statement
+
+FORM = "intake_form"
+QUESTIONS_FILE = PROJECT_ROOT / "knowledge" / "intake.yml"
+
+
+@dataclass(frozen=True)
+class Question:
+    """One intake question (knowledge/intake.yml)."""
+
+    slot: str
+    question: str
+    why: str
+    buttons: Tuple[Dict[str, str], ...] = ()
+
+
+def load_questions(path: Path = QUESTIONS_FILE) -> Tuple[Question, ...]:
+    """The intake questions in order; fails with a message naming the file and the question."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    questions = []
+    for index, item in enumerate(data.get("questions") or []):
+        missing = [key for key in ("slot", "question", "why") if not str(item.get(key) or "").strip()]
+        if missing:
+            where = f"{path.name}: vraag {index + 1} ({item.get('slot')})"
+            raise ValueError(f"{where}: ontbreekt {', '.join(missing)}")
+        buttons = tuple({"title": b["title"], "payload": b["payload"]} for b in item.get("buttons") or [])
+        questions.append(Question(item["slot"], item["question"].strip(), item["why"].strip(), buttons))
+    if not questions:
+        raise ValueError(f"{path.name}: geen vragen")
+    return tuple(questions)
+
+
+QUESTIONS: Dict[str, Question] = {q.slot: q for q in load_questions()}
+#: The intake questions in the order the form asks them.
+INTAKE_SLOTS: Tuple[str, ...] = tuple(QUESTIONS)
+SKIPPED = "(overgeslagen)"
+STATUS_LABELS = {"aandachtspunt": "een aandachtspunt", "op_orde": "op orde", "onbekend": "nog onbekend"}
+#: Intents whose text answers the question the form asked.
+ANSWER_INTENTS = frozenset({"inform", "affirm", "deny", "skip", "start_intake", "nlu_fallback"})
+#: Intents whose text can carry facts about the plan, also when no question is open.
+CONTENT_INTENTS = frozenset({"inform", "correct", "start_intake", "nlu_fallback"})
+#: Which intake question a conclusion's evidence answers (so the bot does not ask it again).
+CONCLUSION_SLOTS = {
+    "uitleggen": "besluitvorming",
+    "betrekken": "betrokkenheid",
+    "meerwaarde": "meerwaarde_medewerkers",
+    "jong_talent": "arbeidsmarkt",
+    "rondkijken": "rondkijken",
+    "kennisinstellingen": "kennispartners",
+}
+#: Words that show the owner is giving the motive ("omdat", "vanwege personeelstekort").
+_MOTIVE = re.compile(
+    r"\b(omdat|want|vanwege|doordat|reden|personeelstekort|tekort aan|kwaliteit|productiviteit|"
+    r"efficiënt\w*|efficient\w*|zwaar werk|zware|tillen|veilig\w*|kosten|besparen|sneller|foutloos|fouten)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Turn:
+    """One user message as Rasa parsed it."""
+
+    text: str
+    intent: Optional[str] = None
+    confidence: float = 0.0
+    entities: List[Dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    def from_event(cls, event: Dict[str, Any]) -> "Turn":
+        parse = event.get("parse_data") or {}
+        intent = parse.get("intent") or {}
+        return cls(
+            text=(event.get("text") or "").strip(),
+            intent=intent.get("name"),
+            confidence=float(intent.get("confidence") or 0.0),
+            entities=list(parse.get("entities") or []),
+        )
+
+    @property
+    def is_payload(self) -> bool:
+        return self.text.startswith("/")
+
+    @property
+    def from_language_guard(self) -> bool:
+        """nlu_fallback with confidence 1.0 comes from bot.nlu.language_guard: no Dutch words at all."""
+        return self.intent == "nlu_fallback" and self.confidence >= 0.999
+
+    def answers_question(self) -> bool:
+        return self.intent in ANSWER_INTENTS and not self.from_language_guard and bool(self.text)
+
+    def carries_content(self) -> bool:
+        return (
+            self.intent in CONTENT_INTENTS
+            and not self.from_language_guard
+            and not self.is_payload
+            and bool(self.text)
+        )
+
+    def entity_values(self, entity: str) -> List[str]:
+        return [str(e.get("value")) for e in self.entities if e.get("entity") == entity]
+
+
+def statements_from_events(events: Iterable[Dict[str, Any]]) -> List[Statement]:
+    """The owner's statements since the last restart, each with the question it answered."""
+    statements: List[Statement] = []
+    requested: Optional[str] = None
+    active: Optional[str] = None
+    turn_no = 0
+    for event in events:
+        kind = event.get("event")
+        if kind == "restart":
+            statements, requested, active, turn_no = [], None, None, 0
+        elif kind == "slot" and event.get("name") == "requested_slot":
+            requested = event.get("value")
+        elif kind == "active_loop":
+            active = event.get("name")
+        elif kind == "user":
+            turn_no += 1
+            turn = Turn.from_event(event)
+            if turn.intent == "skip" or turn.is_payload and not turn.answers_question():
+                continue
+            in_form = active == FORM and requested in INTAKE_SLOTS
+            if in_form and turn.intent != "correct" and turn.answers_question():
+                statements.append(Statement(text=turn.text, slot=requested, turn=turn_no))
+            elif turn.carries_content():
+                statements.append(Statement(text=turn.text, slot=None, turn=turn_no))
+    return statements
+
+
+def slots_from_turn(
+    turn: Turn,
+    requested_slot: Optional[str],
+    filled: Dict[str, Any],
+    engine: ConclusionEngine,
+) -> Dict[str, Any]:
+    """Which intake answers this one message gives: the question asked, and any others it answers too."""
+    values: Dict[str, Any] = {}
+    if requested_slot in INTAKE_SLOTS and turn.intent != "correct" and turn.answers_question():
+        values[requested_slot] = SKIPPED if turn.intent == "skip" else turn.text
+
+    def offer(slot: str) -> None:
+        if filled.get(slot) is None and slot not in values:
+            values[slot] = turn.text
+
+    if not turn.carries_content():
+        return values
+    if turn.entity_values("technologie"):
+        offer("technologie")
+    if turn.entity_values("fase"):
+        offer("fase")
+    if _MOTIVE.search(turn.text):
+        offer("motief")
+    single = engine.assess([Statement(text=turn.text, slot=None, turn=0)])
+    for conclusion_id, slot in CONCLUSION_SLOTS.items():
+        if single.status(conclusion_id) != "onbekend":
+            offer(slot)
+    return values
+
+
+def next_question(filled: Dict[str, Any]) -> Optional[str]:
+    """The first intake question without an answer, or None when the intake is complete."""
+    return next((slot for slot in INTAKE_SLOTS if filled.get(slot) is None), None)
+
+
+def answered(filled: Dict[str, Any]) -> Sequence[str]:
+    return [slot for slot in INTAKE_SLOTS if filled.get(slot) not in (None, SKIPPED)]

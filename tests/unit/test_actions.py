@@ -1,0 +1,126 @@
+"""The rasa-sdk actions, run on trackers as the Rasa server sends them; exact events and messages."""
+
+import asyncio
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.advice import ActionGiveAdvice, ActionShowStatus
+from actions.intake import (
+    ActionExplainQuestion,
+    ActionProcessCorrection,
+    AskIntakeQuestion,
+    ValidateIntakeForm,
+)
+from actions.knowledge import ActionAnswerQuestion
+from bot import intake
+
+DOMAIN = {"responses": {"utter_why_general": [{"text": "algemeen"}]}}
+
+
+def user(text, intent="inform", entities=()):
+    return {
+        "event": "user",
+        "text": text,
+        "parse_data": {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": list(entities)},
+    }
+
+
+def tracker(events, slots=None, loop=None):
+    latest = next((e["parse_data"] for e in reversed(events) if e["event"] == "user"), {})
+    return Tracker(
+        "test-user", dict(slots or {}), latest, events, False, None,
+        {"name": loop} if loop else {}, "action_listen",
+    )
+
+
+def run(action, trk, domain=DOMAIN):
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, trk, domain))
+    return dispatcher.messages, events
+
+
+def by_name(events):
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def test_answer_question_cites_its_source():
+    messages, events = run(ActionAnswerQuestion(), tracker([user("wat is een 4.0-teamleider?", "ask_knowledge")]))
+    assert events == []
+    assert len(messages) == 1
+    assert "\nBron: Smart Skills@Scale (2025)" in messages[0]["text"]
+
+
+def test_answer_question_refuses_without_source():
+    messages, _ = run(ActionAnswerQuestion(), tracker([user("wat kost een UR10 cobot?", "ask_knowledge")]))
+    assert "staat niet in de publicaties" in messages[0]["text"]
+    assert "Bron:" not in messages[0]["text"]
+
+
+def test_validate_fills_the_asked_question_and_updates_the_assessment():
+    events = [
+        {"event": "active_loop", "name": "intake_form"},
+        {"event": "slot", "name": "requested_slot", "value": "besluitvorming"},
+        user("dat heb ik alleen met de leverancier besloten, de jongens horen het wel"),
+    ]
+    trk = tracker(events, {"requested_slot": "besluitvorming"}, loop="intake_form")
+    messages, out = run(ValidateIntakeForm(), trk)
+    slots = by_name(out)
+    assert slots["besluitvorming"].startswith("dat heb ik alleen")
+    assert slots["conclusion_status"]["uitleggen"]["status"] == "aandachtspunt"
+    assert set(slots["conclusion_status"]) == set(intake.CONCLUSION_SLOTS)
+    assert messages == []
+
+
+def test_validate_rejects_a_digression_so_the_rules_can_answer_it():
+    events = [
+        {"event": "active_loop", "name": "intake_form"},
+        {"event": "slot", "name": "requested_slot", "value": "leren"},
+        user("wat is just in time leren?", "ask_knowledge"),
+    ]
+    _, out = run(ValidateIntakeForm(), tracker(events, {"requested_slot": "leren"}, loop="intake_form"))
+    assert out == []
+
+
+def test_correction_overrides_and_says_what_changed():
+    events = [
+        user("ik heb het zelf besloten en de mensen weten van niks"),
+        user("nee wacht, dat klopt niet: we hebben het samen met de operators besloten en uitgelegd", "correct"),
+    ]
+    before = {"betrekken": {"status": "aandachtspunt", "evidence": []}}
+    messages, out = run(ActionProcessCorrection(), tracker(events, {"conclusion_status": before}))
+    new = by_name(out)["conclusion_status"]
+    assert new["betrekken"]["status"] != "aandachtspunt"
+    assert messages[0]["text"].startswith("Helder, ik heb het aangepast")
+
+
+def test_why_question_explains_the_open_question():
+    messages, _ = run(ActionExplainQuestion(), tracker([user("waarom?", "why_ask")], {"requested_slot": "betrokkenheid"}))
+    assert messages[0]["text"] == intake.QUESTIONS["betrokkenheid"].why
+    messages, _ = run(ActionExplainQuestion(), tracker([user("waarom?", "why_ask")]))
+    assert messages[0]["response"] == "utter_why_general"
+
+
+@pytest.mark.parametrize("slot", intake.INTAKE_SLOTS)
+def test_every_question_has_an_ask_action(slot):
+    from actions import intake as module
+
+    classes = [c for c in vars(module).values() if isinstance(c, type) and issubclass(c, AskIntakeQuestion)]
+    action = next(c() for c in classes if c.slot == slot)
+    messages, _ = run(action, tracker([]))
+    assert action.name() == f"action_ask_{slot}"
+    assert messages[0]["text"] == intake.QUESTIONS[slot].question
+    assert messages[0]["buttons"] == list(intake.QUESTIONS[slot].buttons)
+
+
+def test_advice_and_overview_use_the_slot():
+    status = {
+        "meerwaarde": {"status": "aandachtspunt", "evidence": [{"text": "het is vooral extra werk", "turn": 2}]},
+    }
+    messages, out = run(ActionGiveAdvice(), tracker([], {"conclusion_status": status}))
+    assert messages[0]["text"].startswith("Aandachtspunt: ")
+    assert "“het is vooral extra werk”" in messages[0]["text"]
+    assert by_name(out)["advice_shown"]
+    messages, _ = run(ActionShowStatus(), tracker([], {"conclusion_status": status}))
+    assert "aandachtspunt" in messages[0]["text"]

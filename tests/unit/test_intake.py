@@ -1,0 +1,106 @@
+"""bot.intake: the questions, what counts as an answer, statements from the tracker's events."""
+
+import yaml
+
+from bot import PROJECT_ROOT, intake
+from bot.conclusions import ConclusionEngine
+
+
+def user(text, intent="inform", confidence=0.9, entities=()):
+    return {
+        "event": "user",
+        "text": text,
+        "parse_data": {"intent": {"name": intent, "confidence": confidence}, "entities": list(entities)},
+    }
+
+
+def requested(slot):
+    return {"event": "slot", "name": "requested_slot", "value": slot}
+
+
+LOOP_ON = {"event": "active_loop", "name": "intake_form"}
+LOOP_OFF = {"event": "active_loop", "name": None}
+
+
+def test_questions_file_matches_the_form_in_the_domain():
+    domain = yaml.safe_load((PROJECT_ROOT / "domain" / "intake.yml").read_text())
+    assert list(intake.INTAKE_SLOTS) == domain["forms"]["intake_form"]["required_slots"]
+    for slot in intake.INTAKE_SLOTS:
+        assert f"action_ask_{slot}" in domain["actions"]
+        assert "?" in intake.QUESTIONS[slot].question and intake.QUESTIONS[slot].why
+
+
+def test_every_conclusion_maps_to_an_intake_question():
+    assert set(intake.CONCLUSION_SLOTS) == {
+        "uitleggen", "betrekken", "meerwaarde", "jong_talent", "rondkijken", "kennisinstellingen"
+    }
+    assert set(intake.CONCLUSION_SLOTS.values()) <= set(intake.INTAKE_SLOTS)
+
+
+def test_statements_carry_the_question_they_answer():
+    events = [
+        user("we willen een cobot", entities=[{"entity": "technologie", "value": "cobot"}]),
+        LOOP_ON,
+        requested("betrokkenheid"),
+        user("nee, nog niet", "deny"),
+        user("wat is een 4.0-teamleider?", "ask_knowledge"),
+        user("weet ik niet", "skip"),
+        requested("rondkijken"),
+        user("nee wacht, de operators zijn wel betrokken", "correct"),
+    ]
+    statements = intake.statements_from_events(events)
+    assert [(s.text, s.slot) for s in statements] == [
+        ("we willen een cobot", None),
+        ("nee, nog niet", "betrokkenheid"),
+        ("nee wacht, de operators zijn wel betrokken", None),
+    ]
+    assert [s.turn for s in statements] == [1, 2, 5]
+
+
+def test_restart_forgets_earlier_statements():
+    events = [user("ik heb het alleen besloten"), {"event": "restart"}, user("we hebben een lasrobot")]
+    assert [s.text for s in intake.statements_from_events(events)] == ["we hebben een lasrobot"]
+
+
+def test_a_bare_yes_outside_the_form_says_nothing():
+    events = [LOOP_OFF, user("ja", "affirm")]
+    assert intake.statements_from_events(events) == []
+
+
+def test_language_guard_fallback_is_not_an_answer():
+    turn = intake.Turn("qwrtz pflumk", "nlu_fallback", 1.0)
+    assert not turn.answers_question() and not turn.carries_content()
+    classifier_fallback = intake.Turn("de jongens zitten er niet op te wachten", "nlu_fallback", 0.5)
+    assert classifier_fallback.answers_question()
+
+
+def test_the_asked_question_is_answered_or_skipped():
+    engine = ConclusionEngine.from_file()
+    filled = {}
+    answer = intake.Turn("ik heb het zelf besloten", "inform", 0.9)
+    assert intake.slots_from_turn(answer, "besluitvorming", filled, engine)["besluitvorming"] == answer.text
+    skip = intake.Turn("sla over", "skip", 0.9)
+    assert intake.slots_from_turn(skip, "leren", filled, engine) == {"leren": intake.SKIPPED}
+    question = intake.Turn("wat is een fieldlab?", "ask_knowledge", 0.9)
+    assert intake.slots_from_turn(question, "leren", filled, engine) == {}
+
+
+def test_one_message_can_answer_several_questions():
+    engine = ConclusionEngine.from_file()
+    turn = intake.Turn(
+        "We willen een cobot bij het inpakken omdat we geen mensen kunnen vinden",
+        "inform",
+        0.9,
+        [{"entity": "technologie", "value": "cobot"}],
+    )
+    values = intake.slots_from_turn(turn, None, {}, engine)
+    assert set(values) >= {"technologie", "motief"}
+    already = intake.slots_from_turn(turn, None, {"technologie": "lasrobot"}, engine)
+    assert "technologie" not in already
+
+
+def test_next_question_follows_the_order():
+    assert intake.next_question({}) == "technologie"
+    filled = {slot: "x" for slot in intake.INTAKE_SLOTS[:3]}
+    assert intake.next_question(filled) == intake.INTAKE_SLOTS[3]
+    assert intake.next_question({slot: "x" for slot in intake.INTAKE_SLOTS}) is None

@@ -52,7 +52,7 @@ INTAKE_SLOTS: Tuple[str, ...] = tuple(QUESTIONS)
 SKIPPED = "(overgeslagen)"
 STATUS_LABELS = {"aandachtspunt": "een aandachtspunt", "op_orde": "op orde", "onbekend": "nog onbekend"}
 #: Intents whose text answers the question the form asked.
-ANSWER_INTENTS = frozenset({"inform", "affirm", "deny", "skip", "start_intake", "nlu_fallback"})
+ANSWER_INTENTS = frozenset({"inform", "affirm", "deny", "skip", "nlu_fallback"})
 #: Intents whose text can carry facts about the plan, also when no question is open.
 CONTENT_INTENTS = frozenset({"inform", "correct", "start_intake", "nlu_fallback"})
 #: Which intake question a conclusion's evidence answers (so the bot does not ask it again).
@@ -160,10 +160,15 @@ def slots_from_turn(
 
     if not turn.carries_content():
         return values
+    answered_asked = requested_slot in values
     if turn.entity_values("technologie"):
         offer("technologie")
     if turn.entity_values("fase"):
         offer("fase")
+    if answered_asked:
+        # An answer to the asked question fills only that one (plus recognised facts): reading
+        # more into it would skip questions the owner has not really answered.
+        return values
     if _MOTIVE.search(turn.text):
         offer("motief")
     single = engine.assess([Statement(text=turn.text, slot=None, turn=0)])

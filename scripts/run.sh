@@ -23,6 +23,10 @@ if [ "$ACTION_PORT" != 5055 ] && [ -z "${BOT_ENDPOINTS:-}" ]; then
   sed "s#127.0.0.1:5055#127.0.0.1:$ACTION_PORT#" endpoints.yml > "$ENDPOINTS"
 fi
 
+# Report links are signed by the action server and checked by the Rasa server: one secret for both.
+export BOT_REPORT_SECRET="${BOT_REPORT_SECRET:-$("$PY" -c 'import secrets; print(secrets.token_hex(32))')}"
+export BOT_PUBLIC_URL="${BOT_PUBLIC_URL:-http://$HOST:$PORT}"
+
 api=()
 if [ -n "${RASA_API_TOKEN:-}" ]; then
   api=(--enable-api --auth-token "$RASA_API_TOKEN")

@@ -27,11 +27,12 @@ def free_port() -> int:
 
 
 def write_endpoints(path: Path, action_port: int, db_path: Path) -> Path:
+    """The tracker store as in endpoints.yml: SQL on SQLite that deletes a conversation on request."""
     path.write_text(
         "action_endpoint:\n"
         f'  url: "http://127.0.0.1:{action_port}/webhook"\n'
         "tracker_store:\n"
-        "  type: SQL\n"
+        "  type: bot.tracker_store.PrivacySQLTrackerStore\n"
         '  dialect: "sqlite"\n'
         f'  db: "{db_path}"\n',
         encoding="utf-8",
@@ -49,6 +50,7 @@ class BotServer:
     rasa_port: int = field(default_factory=free_port)
     token: str = field(default_factory=lambda: secrets.token_hex(16))
     env: Dict[str, str] = field(default_factory=dict)
+    extra_args: List[str] = field(default_factory=list)  # more `rasa run` flags, e.g. ["--cors", origin]
     _procs: List[subprocess.Popen] = field(default_factory=list)
 
     @property
@@ -61,13 +63,20 @@ class BotServer:
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.db_path = self.db_path or self.workdir / "conversations.db"
         endpoints = write_endpoints(self.workdir / "endpoints.yml", self.action_port, self.db_path)
-        env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "SANIC_HOST": "127.0.0.1", **self.env}
+        env = {
+            **os.environ,
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            "SANIC_HOST": "127.0.0.1",
+            "BOT_REPORT_SECRET": os.environ.get("BOT_REPORT_SECRET") or self.token,
+            "BOT_PUBLIC_URL": self.url,
+            **self.env,
+        }
         if with_actions:
             self.start_actions(env)
         rasa_cmd = [
             str(VENV_BIN / "rasa"), "run", "--model", str(MODEL), "--endpoints", str(endpoints),
             "--credentials", str(PROJECT_ROOT / "credentials.yml"), "--interface", "127.0.0.1",
-            "--port", str(self.rasa_port), "--enable-api", "--auth-token", self.token,
+            "--port", str(self.rasa_port), "--enable-api", "--auth-token", self.token, *self.extra_args,
         ]
         log = open(self.workdir / f"rasa-{self.rasa_port}.log", "ab")
         self._procs.append(subprocess.Popen(rasa_cmd, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=log))

@@ -28,8 +28,14 @@ def sender() -> str:
 )
 def test_single_turn_reply(bot, responses, message, response):
     texts = bot.texts(sender(), message)
-    assert len(texts) == 1, texts
-    assert texts[0] in responses[response], f"{message!r} -> {texts[0]!r}, expected {response}"
+    assert texts and texts[0] in responses[response], f"{message!r} -> {texts!r}, expected {response}"
+    assert len(texts) == (2 if response == "utter_greet" else 1), texts
+
+
+def test_greeting_says_what_is_stored_and_for_how_long(bot):
+    texts = bot.texts(sender(), "hallo")
+    notice = texts[1]
+    assert "bewaar" in notice and "dagen" in notice and "verwijder mijn gegevens" in notice
 
 
 def test_not_understood_gets_dutch_fallback_not_silence(bot, responses):
@@ -57,7 +63,7 @@ def test_status_endpoint_names_the_spacy_pipeline(bot):
         assert "FALLBACK" in pipeline["summary"]
     else:
         assert pipeline["name"] == "nl_core_news_sm"
-    assert body["tracker_store"] == {"type": "SQLTrackerStore", "reachable": True}
+    assert body["tracker_store"] == {"type": "PrivacySQLTrackerStore", "reachable": True}
     assert "path" not in pipeline  # no internal paths in public output
 
 

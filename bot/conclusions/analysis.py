@@ -1,0 +1,280 @@
+"""Read one statement: tokens and lemmas, sentences, segments, and the signal words in it.
+
+The statement is lower-cased and run through the spaCy pipeline (tokens and lemmas only: no POS tags
+or parser are needed, so the fallback pipeline and ``nl_core_news_sm`` both work). Then:
+
+* **sentences** end at ``. ! ? ; :`` and line breaks (we split ourselves: the fallback has no
+  sentencizer);
+* a sentence ending in ``?`` is a question, not a statement about the plan: it is dropped when it
+  starts with a question word (``vraagwoorden``), else only its last segment is dropped
+  ("we hebben ze betrokken, is dat genoeg?" keeps "we hebben ze betrokken");
+* **segments** (the scope of negation and tense) end at commas, dashes and brackets, before the
+  words in ``splitsen`` (maar, want, omdat, die, dat, ...), before ``splitsen_voor_onderwerp``
+  words (en, of) when a subject word follows ("en ze ..."), and around a correction
+  ("dat klopt niet", "ik bedoel");
+* **signals** are found on the surface text: negation (minus the exceptions in
+  ``geen_ontkenning``), plans (``gepland`` per segment, ``gepland_zin`` for the whole sentence,
+  minus ``geen_gepland``; a form of "gaan" after a form of "zijn" is past: "we zijn gaan kijken"),
+  things already done (``gedaan``, which wins over a plan), hedging (``twijfel``), skipping
+  (``overslaan``), and corrections (``correctie``);
+* for an answer to an intake question, the **polarity** of the short answer: ``ja``, ``nee`` or
+  none, from the first segment, overridden by a later short segment ("ja, maar nog niet" -> nee).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, FrozenSet, List, Mapping, Optional, Sequence, Set, Tuple
+
+from bot.conclusions.terms import TermIndex, Token, normalize
+
+_SENTENCE_END = {".", "!", "?", ";", ":", "...", "\u2026", "..", "!!", "??", "?!", "!?"}
+_SEGMENT_BREAK = {",", "-", "\u2013", "\u2014", "(", ")", "/", "+"}
+_GAAN = {"ga", "gaat", "gaan"}
+_ZIJN = {"ben", "bent", "is", "zijn", "was", "waren"}
+_LIST_CONJ = {"en", "of"}
+#: Short-answer segments longer than this do not set the polarity (they are content).
+_SHORT_ANSWER = 4
+
+
+class Signals:
+    """The signal-word lists of the rules file, compiled for surface matching."""
+
+    def __init__(self, lists: Mapping[str, Sequence[str]]) -> None:
+        self.index = TermIndex(surface_only=True)
+        self.ids: Dict[str, FrozenSet[int]] = {key: self.index.add_all(terms) for key, terms in lists.items()}
+        self._keys_of: Dict[int, List[str]] = {}
+        for key, ids in self.ids.items():
+            for tid in ids:
+                self._keys_of.setdefault(tid, []).append(key)
+
+    def spans(self, found: Mapping[int, List[Tuple[int, int]]]) -> Dict[str, List[Tuple[int, int]]]:
+        """The (start, end) spans of each signal list in ``found``, in order."""
+        out: Dict[str, List[Tuple[int, int]]] = {key: [] for key in self.ids}
+        for tid, spans in found.items():
+            for key in self._keys_of.get(tid, ()):
+                out[key].extend(spans)
+        for spans in out.values():
+            spans.sort()
+        return out
+
+
+@dataclass
+class Sentence:
+    """One sentence of a statement: its original text and its range in the token list."""
+
+    text: str
+    start: int
+    end: int
+    hedged: bool = False
+    planned: bool = False
+
+
+@dataclass
+class Analysis:
+    """Everything the rules look at in one statement."""
+
+    tokens: List[Token]
+    sentences: List[Sentence]
+    sentence_of: List[int]
+    segment_of: List[int]
+    negation: List[int]  # token positions of negation signals
+    plan: List[int]
+    done: List[int]
+    corrections: List[int]  # token positions where a correction starts
+    skip: bool = False
+    polarity: Optional[str] = None
+    polarity_pos: int = 0
+    polarity_hedged: bool = False
+    terms: Dict[int, List[Tuple[int, int]]] = field(default_factory=dict)
+    seg_negation: Dict[int, List[int]] = field(default_factory=dict)
+    seg_plan: Dict[int, List[int]] = field(default_factory=dict)
+    seg_done: Dict[int, List[int]] = field(default_factory=dict)
+
+
+def _covered(spans: Sequence[Tuple[int, int]]) -> Set[int]:
+    return {i for start, end in spans for i in range(start, end)}
+
+
+def _raw_sentences(doc, text: str, original: str) -> List[Tuple[List[Tuple[Token, bool]], str, bool]]:
+    """Split a spaCy doc into sentences of (token, segment break before it) pairs."""
+    source = original if len(original) == len(text) else text
+    out = []
+    current: List[Tuple[Token, bool]] = []
+    first_char: Optional[int] = None
+    last_char = 0
+    pending_break = False
+
+    def flush(question: bool) -> None:
+        nonlocal current, first_char, pending_break
+        if current:
+            out.append((current, source[first_char:last_char].strip(), question))
+        current = []
+        first_char = None
+        pending_break = False
+
+    for tok in doc:
+        raw = tok.text
+        if tok.is_space:
+            if "\n" in raw:
+                flush(False)
+            continue
+        if first_char is None:
+            first_char = tok.idx
+        last_char = tok.idx + len(raw)
+        if raw in _SENTENCE_END or (tok.is_punct and set(raw) <= set(".!?;:\u2026")):
+            flush("?" in raw)
+            continue
+        if raw in _SEGMENT_BREAK or tok.is_punct:
+            pending_break = True
+            continue
+        current.append(
+            (
+                Token(normalize(raw), normalize(tok.lemma_ or raw), bool(tok.like_num)),
+                pending_break,
+            )
+        )
+        pending_break = False
+    flush(False)
+    return out
+
+
+def analyse(doc, original: str, signals: Signals, terms: TermIndex, with_polarity: bool) -> Analysis:
+    """Analyse one statement (``doc``: the pipeline's output for the lower-cased ``original``)."""
+    text = doc.text
+    raw_sentences = _raw_sentences(doc, text, original)
+    question_words = signals.ids["vraagwoorden"]
+
+    tokens: List[Token] = []
+    breaks_before: List[bool] = []
+    sentences: List[Sentence] = []
+    sentence_of: List[int] = []
+    for raw_tokens, sent_text, question in raw_sentences:
+        if question:
+            first = signals.index.atoms_of(raw_tokens[0][0])
+            starts_with_question = any(
+                signals.index.terms[tid][0] in first
+                for tid in question_words
+                if len(signals.index.terms[tid]) == 1
+            )
+            last_break = max((i for i, (_, brk) in enumerate(raw_tokens) if brk and i > 0), default=0)
+            if starts_with_question or last_break == 0:
+                continue
+            raw_tokens = raw_tokens[:last_break]
+        start = len(tokens)
+        for tok, brk in raw_tokens:
+            tokens.append(tok)
+            breaks_before.append(brk)
+            sentence_of.append(len(sentences))
+        sentences.append(Sentence(text=sent_text, start=start, end=len(tokens)))
+
+    sentence_starts = [s.start for s in sentences]
+    found = signals.index.find(tokens, sentence_starts)
+    spans = signals.spans(found)
+
+    # Segments: commas etc. (from the tokenizer), splitting words, and around corrections.
+    split_before = set()
+    for start, _ in spans["splitsen"]:
+        split_before.add(start)
+    subject_starts = {s for s, _ in spans["onderwerpen"]}
+    for start, end in spans["splitsen_voor_onderwerp"]:
+        if end in subject_starts:
+            split_before.add(start)
+    corrections = [start for start, _ in spans["correctie"]]
+    for start, end in spans["correctie"]:
+        split_before.add(start)
+        split_before.add(end)
+    segment_of: List[int] = []
+    segment = -1
+    for i in range(len(tokens)):
+        if i in sentence_starts or breaks_before[i] or i in split_before:
+            segment += 1
+        segment_of.append(segment)
+
+    not_negation = (
+        _covered(spans["geen_ontkenning"]) | _covered(spans["overslaan"]) | _covered(spans["correctie"])
+    )
+    negation = sorted({i for s, e in spans["ontkenning"] for i in range(s, e)} - not_negation)
+    not_plan = _covered(spans["geen_gepland"])
+    plan: List[int] = []
+    for s, _ in spans["gepland"]:
+        if s in not_plan:
+            continue
+        if tokens[s].text in _GAAN and any(
+            tokens[j].text in _ZIJN for j in range(s - 1, -1, -1) if segment_of[j] == segment_of[s]
+        ):
+            continue
+        plan.append(s)
+    done = [s for s, _ in spans["gedaan"]]
+    for s, _ in spans["gepland_zin"]:
+        sentences[sentence_of[s]].planned = True
+    for key in ("twijfel", "overslaan"):
+        for s, _ in spans[key]:
+            sentences[sentence_of[s]].hedged = True
+
+    analysis = Analysis(
+        tokens=tokens,
+        sentences=sentences,
+        sentence_of=sentence_of,
+        segment_of=segment_of,
+        negation=negation,
+        plan=sorted(set(plan)),
+        done=done,
+        corrections=corrections,
+    )
+    for key, positions in (("seg_negation", negation), ("seg_plan", analysis.plan), ("seg_done", done)):
+        table: Dict[int, List[int]] = {}
+        for p in positions:
+            table.setdefault(segment_of[p], []).append(p)
+        setattr(analysis, key, table)
+
+    filler = _covered(spans["opvulling"])
+    skipped = _covered(spans["overslaan"])
+    content = [i for i in range(len(tokens)) if i not in filler and i not in skipped]
+    analysis.skip = not content
+    if with_polarity and not analysis.skip:
+        _polarity(analysis, spans, filler | skipped | _covered(spans["twijfel"]))
+    found_terms = terms.find(tokens, sentence_starts)
+    if skipped:  # single words inside "weet ik niet" / "sla over" are no evidence ("ik" did not decide)
+        found_terms = {
+            tid: kept
+            for tid, spans_ in found_terms.items()
+            if (kept := [(s, e) for s, e in spans_ if e - s > 1 or s not in skipped])
+        }
+    analysis.terms = found_terms
+    return analysis
+
+
+def _polarity(analysis: Analysis, spans: Mapping[str, List[Tuple[int, int]]], ignore: Set[int]) -> None:
+    """Set the polarity of a short answer (see the module docstring)."""
+    if not analysis.sentences:
+        return
+    yes = {s: e for s, e in spans["ja"]}
+    no = {s: e for s, e in spans["nee"]}
+    connectors = {s for s, _ in spans["splitsen"]} | {s for s, _ in spans["splitsen_voor_onderwerp"]}
+    first_sentence = analysis.sentences[0]
+    # After a correction only what follows counts: "nee, dat klopt niet, ..." is not a "nee", and in
+    # "nee, ik bedoel ja" the answer is "ja".
+    start = max([e for s, e in spans["correctie"] if s < first_sentence.end] + [first_sentence.start])
+    segments: Dict[int, List[int]] = {}
+    for i in range(start, first_sentence.end):
+        segments.setdefault(analysis.segment_of[i], []).append(i)
+    first = True
+    for seg in segments.values():
+        words = [i for i in seg if i not in ignore]
+        while words and words[0] in connectors:
+            words = words[1:]
+        if not words:
+            continue
+        head = words[0]
+        if not first and len(words) > _SHORT_ANSWER:
+            continue
+        first = False
+        if head in no:
+            analysis.polarity, analysis.polarity_pos = "nee", head
+        elif head in yes and analysis.polarity is None:
+            # A later short segment can turn a "ja" into "nee" ("ja, maar nog niet"), not the reverse
+            # ("nee, nog niet, wel van plan" stays nee).
+            analysis.polarity, analysis.polarity_pos = "ja", head
+    if analysis.polarity is not None:
+        analysis.polarity_hedged = first_sentence.hedged

@@ -1,0 +1,401 @@
+"""The conclusion engine: statements -> a status per core conclusion, with evidence.
+
+How a status is decided (the rule language itself is described at the top of
+``knowledge/conclusions.yml``):
+
+1. Each statement is analysed on its own (cached per text and slot): every rule whose patterns
+   match a sentence, and whose conditions hold (slots, short-answer polarity, negation, tense,
+   ``zonder``), gives an *item*: conclusion, effect, position, and whether it is *weak* (the
+   sentence hedges - "misschien", "denk het wel" - or the rule is marked ``zwak``).
+   A statement that is only "weet ik niet" / "sla over" gives nothing.
+2. Within one statement, per conclusion: strong items count, weak ones only when there is no
+   strong one. The **last** item wins ("last clause wins"), except that a non-specific
+   ``op_orde`` (``specifiek: false``) never overrules an ``aandachtspunt`` from the same message.
+   Items after a correction ("ik bedoel", "dat klopt niet") overrule everything before it.
+3. Across statements: the **last statement with a strong verdict** decides; when there is none,
+   the last weak verdict. So later statements override earlier ones, and a hedge never overrides
+   a clear statement.
+4. A correction that itself gives no evidence ("nee wacht, dat klopt niet") withdraws the evidence
+   of the previous statement.
+5. The evidence of a status is the items with that effect since the last statement that said the
+   opposite (in the deciding tier).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+
+from bot.conclusions.analysis import Analysis, Signals, analyse
+from bot.conclusions.loader import DEFAULT_PATH, RuleBook, load_rulebook
+from bot.conclusions.model import (
+    AANDACHTSPUNT,
+    CONCLUSION_IDS,
+    ONBEKEND,
+    OP_ORDE,
+    Assessment,
+    Conclusion,
+    Evidence,
+    Rule,
+    Statement,
+)
+from bot.conclusions.terms import TermIndex
+
+_LIST_CONJ = frozenset({"en", "of"})
+#: "geen" negates a noun phrase: it counts for a match only when a matched word follows within this
+#: many words.
+_GEEN_SCOPE = 2
+_CACHE_SIZE = 4096
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    rule: Rule
+    elements: Tuple[FrozenSet[int], ...]
+    without: FrozenSet[int]
+
+
+@dataclass(frozen=True)
+class _Item:
+    """One fired rule in one statement."""
+
+    rule: Rule
+    position: int  # token position of the last matched word (0 for a short answer)
+    sentence: str
+    weak: bool
+    after_correction: bool
+
+
+@dataclass(frozen=True)
+class _StatementResult:
+    items: Tuple[_Item, ...]
+    skip: bool
+    correction: bool
+
+
+@dataclass(frozen=True)
+class _Verdict:
+    effect: str
+    weak: bool
+    items: Tuple[_Item, ...]
+    turn: int
+    slot: Optional[str]
+
+
+class ConclusionEngine:
+    """Decides the six core conclusions from what the owner said.
+
+    Build it with ``ConclusionEngine.from_file()``; ``nlp`` is a spaCy ``Language`` (default: the
+    project pipeline from ``bot.nlp.load()``, loaded on first use).
+    """
+
+    def __init__(self, rulebook: RuleBook, nlp: Any = None) -> None:
+        self.rulebook = rulebook
+        self._nlp = nlp
+        self.conclusions: Dict[str, Conclusion] = {cid: rulebook.conclusions[cid] for cid in CONCLUSION_IDS}
+        self.rules: Dict[str, Rule] = {
+            rule.id: rule for conclusion in self.conclusions.values() for rule in conclusion.rules
+        }
+        self._signals = Signals(rulebook.signals)
+        self._terms = TermIndex()
+        self._answer_rules: List[Rule] = []
+        self._triggers: Dict[int, List[_Pattern]] = {}
+        for rule in self.rules.values():
+            if not rule.patterns:
+                self._answer_rules.append(rule)
+                continue
+            without = self._terms.add_all(rule.without)
+            for elements in rule.patterns:
+                compiled = tuple(self._terms.add_all(terms) for terms in elements)
+                pattern = _Pattern(rule, compiled, without)
+                trigger = min(compiled, key=len)
+                for tid in trigger:
+                    self._triggers.setdefault(tid, []).append(pattern)
+        self._cache: "OrderedDict[Tuple[str, Optional[str]], _StatementResult]" = OrderedDict()
+
+    @classmethod
+    def from_file(
+        cls, path: Union[str, Path] = DEFAULT_PATH, nlp: Any = None, entries_dir: Optional[Path] = None
+    ) -> "ConclusionEngine":
+        """Load and validate the rules file (default ``knowledge/conclusions.yml``) and build an engine."""
+        return cls(load_rulebook(Path(path), entries_dir=entries_dir), nlp=nlp)
+
+    @property
+    def nlp(self) -> Any:
+        """The spaCy pipeline (the project's, loaded on first use, unless one was given)."""
+        if self._nlp is None:
+            from bot import nlp as project_nlp
+
+            self._nlp = project_nlp.load()
+        return self._nlp
+
+    # ------------------------------------------------------------------ public API
+
+    def assess(self, statements: Iterable[Union[Statement, str, Mapping[str, Any]]]) -> Assessment:
+        """Decide the status of each conclusion from ``statements`` (in conversation order).
+
+        Items may be ``Statement`` objects, plain strings (free text) or mappings with ``text``
+        and optional ``slot`` / ``turn``; a missing turn is the position in the list.
+        """
+        stmts = [self._as_statement(s, i) for i, s in enumerate(statements)]
+        results = self._analyse_all(stmts)
+        return self._resolve(stmts, results)
+
+    def explain(self, statement: Union[Statement, str]) -> List[Evidence]:
+        """Every rule that fires on one statement, in order (for debugging and the eval script)."""
+        stmt = self._as_statement(statement, 0)
+        result = self._analyse_all([stmt])[0]
+        return [self._evidence(item, stmt.turn, stmt.slot) for item in result.items]
+
+    # ------------------------------------------------------------------ analysis
+
+    @staticmethod
+    def _as_statement(item: Union[Statement, str, Mapping[str, Any]], index: int) -> Statement:
+        if isinstance(item, Statement):
+            return item
+        if isinstance(item, str):
+            return Statement(text=item, slot=None, turn=index)
+        if isinstance(item, Mapping):
+            return Statement(
+                text=str(item.get("text", "")), slot=item.get("slot"), turn=int(item.get("turn", index))
+            )
+        raise TypeError(f"not a statement: {item!r}")
+
+    def _analyse_all(self, stmts: Sequence[Statement]) -> List[_StatementResult]:
+        keys = [(s.text or "", s.slot) for s in stmts]
+        missing = list(dict.fromkeys(k for k in keys if k not in self._cache))
+        if missing:
+            texts = [" ".join(text.split()) if "\n" not in text else text for text, _ in missing]
+            docs = self.nlp.pipe([t.replace("\u2019", "'").lower() for t in texts])
+            for key, text, doc in zip(missing, texts, docs):
+                self._cache[key] = self._analyse_one(doc, text, key[1])
+                if len(self._cache) > _CACHE_SIZE:
+                    self._cache.popitem(last=False)
+        return [self._cache[k] for k in keys]
+
+    def _analyse_one(self, doc: Any, text: str, slot: Optional[str]) -> _StatementResult:
+        an = analyse(doc, text, self._signals, self._terms, with_polarity=slot is not None)
+        if an.skip or not an.tokens:
+            return _StatementResult(items=(), skip=True, correction=False)
+        items: List[_Item] = []
+        first_correction = an.corrections[0] if an.corrections else None
+        for rule in self._answer_rules:
+            if slot in rule.slots and an.polarity == rule.answer:
+                items.append(self._item(an, rule, an.polarity_pos, an.polarity_hedged, first_correction))
+        candidates: Dict[int, _Pattern] = {}
+        for tid in an.terms:
+            for pattern in self._triggers.get(tid, ()):
+                candidates[id(pattern)] = pattern
+        fired: Dict[str, int] = {}
+        for pattern in candidates.values():
+            rule = pattern.rule
+            if rule.slots and slot not in rule.slots:
+                continue
+            if rule.answer is not None and an.polarity != rule.answer:
+                continue
+            found = self._match(an, pattern)
+            if found is None:
+                continue
+            position, hedged = found
+            if rule.id not in fired or fired[rule.id] < position:
+                fired[rule.id] = position
+                items = [it for it in items if it.rule.id != rule.id]
+                items.append(self._item(an, rule, position, hedged, first_correction))
+        items.sort(key=lambda it: it.position)
+        return _StatementResult(items=tuple(items), skip=False, correction=first_correction is not None)
+
+    @staticmethod
+    def _item(
+        an: Analysis, rule: Rule, position: int, hedged: bool, first_correction: Optional[int]
+    ) -> _Item:
+        sentence = an.sentences[an.sentence_of[position]].text if an.sentence_of else ""
+        return _Item(
+            rule=rule,
+            position=position,
+            sentence=sentence,
+            weak=hedged or rule.weak,
+            after_correction=first_correction is not None and position >= first_correction,
+        )
+
+    def _match(self, an: Analysis, pattern: _Pattern) -> Optional[Tuple[int, bool]]:
+        """The last acceptable match of ``pattern`` in the statement: (position, hedged) or None."""
+        hits: List[List[Tuple[int, int]]] = []
+        for element in pattern.elements:
+            spans = [span for tid in (element & an.terms.keys()) for span in an.terms[tid]]
+            if not spans:
+                return None
+            spans.sort()
+            hits.append(spans)
+        rule = pattern.rule
+        if rule.scope == "bericht":
+            ranges = [(0, len(an.tokens))]
+        else:
+            ranges = [(s.start, s.end) for s in an.sentences]
+        best: Optional[Tuple[int, bool]] = None
+        for lo_range, hi_range in ranges:
+            local = []
+            for spans in hits:
+                starts = [s for s, _ in spans]
+                sel = spans[bisect_left(starts, lo_range) : bisect_left(starts, hi_range)]
+                if not sel:
+                    break
+                local.append(sel)
+            else:
+                found = self._best_in_range(an, pattern, local)
+                if found is not None and (best is None or found[0] >= best[0]):
+                    best = found
+        return best
+
+    def _best_in_range(
+        self, an: Analysis, pattern: _Pattern, local: List[List[Tuple[int, int]]]
+    ) -> Optional[Tuple[int, bool]]:
+        rule = pattern.rule
+        anchor_index = min(range(len(local)), key=lambda k: len(local[k]))
+        best: Optional[Tuple[int, bool]] = None
+        for anchor in local[anchor_index]:
+            chosen = [anchor]
+            anchor_seg = an.segment_of[anchor[0]]
+            for k, spans in enumerate(local):
+                if k == anchor_index:
+                    continue
+                others = [s for s in spans if s[1] <= anchor[0] or s[0] >= anchor[1]] or spans
+                # nearest word of each other element, preferring the anchor's own segment
+                chosen.append(
+                    min(
+                        others,
+                        key=lambda s: (an.segment_of[s[0]] != anchor_seg, abs(s[0] - anchor[0]), -s[0]),
+                    )
+                )
+            lo = min(s for s, _ in chosen)
+            hi = max(e for _, e in chosen) - 1
+            if rule.scope == "zin" and hi - lo > rule.window:
+                continue
+            if rule.same_segment and an.segment_of[lo] != an.segment_of[hi]:
+                continue
+            if not self._conditions_hold(an, pattern, chosen, lo, hi):
+                continue
+            if best is None or hi >= best[0]:
+                sentences = {an.sentence_of[s] for s, _ in chosen}
+                hedged = any(an.sentences[i].hedged for i in sentences)
+                best = (hi, hedged)
+        return best
+
+    @staticmethod
+    def _conditions_hold(
+        an: Analysis, pattern: _Pattern, chosen: List[Tuple[int, int]], lo: int, hi: int
+    ) -> bool:
+        rule = pattern.rule
+        segments = range(an.segment_of[lo], an.segment_of[hi] + 1)
+        if rule.negation != "vrij":
+            negated = False
+            used = {i for s, e in chosen for i in range(s, e)}
+            for seg in segments:
+                for p in an.seg_negation.get(seg, ()):
+                    if p > hi and any(an.tokens[j].text in _LIST_CONJ for j in range(hi + 1, p)):
+                        continue  # "we hebben de operators betrokken en de OR niet"
+                    if (
+                        an.tokens[p].text == "geen"
+                        and p not in used
+                        and not used.intersection(range(p + 1, p + 1 + _GEEN_SCOPE))
+                    ):
+                        continue  # "geen" negates the words after it: "geen vacatures, wel sollicitanten"
+                    negated = True
+                    break
+                if negated:
+                    break
+            if negated != (rule.negation == "vereist"):
+                return False
+        if rule.tense != "vrij":
+            planned = any(an.seg_plan.get(seg) for seg in segments) or any(
+                an.sentences[an.sentence_of[p]].planned for p in (lo, hi)
+            )
+            if planned and any(an.seg_done.get(seg) for seg in segments):
+                planned = False
+            if planned != (rule.tense == "gepland"):
+                return False
+        if pattern.without:
+            used = {i for s, e in chosen for i in range(s, e)}
+            first = bisect_left(an.segment_of, an.segment_of[lo])
+            last = bisect_right(an.segment_of, an.segment_of[hi])
+            for tid in pattern.without & an.terms.keys():
+                for s, e in an.terms[tid]:
+                    # a matched word does not exclude itself, but "geen problemen" excludes "problemen"
+                    if first <= s < last and not used.issuperset(range(s, e)):
+                        return False
+        return True
+
+    # ------------------------------------------------------------------ resolution
+
+    @staticmethod
+    def _evidence(item: _Item, turn: int, slot: Optional[str]) -> Evidence:
+        return Evidence(
+            conclusion=item.rule.conclusion,
+            text=item.sentence,
+            rule_id=item.rule.id,
+            rule_description=item.rule.description,
+            effect=item.rule.effect,
+            turn=turn,
+            slot=slot,
+            weak=item.weak,
+        )
+
+    @staticmethod
+    def _statement_verdict(items: List[_Item], turn: int, slot: Optional[str]) -> Optional[_Verdict]:
+        if not items:
+            return None
+        strong = [it for it in items if not it.weak]
+        pool = strong or items
+        corrected = [it for it in pool if it.after_correction]
+        if corrected:
+            pool = corrected
+        last = pool[-1]
+        effect = last.rule.effect
+        if (
+            effect == OP_ORDE
+            and not last.rule.specific
+            and any(it.rule.effect == AANDACHTSPUNT for it in pool)
+        ):
+            effect = AANDACHTSPUNT
+        return _Verdict(effect=effect, weak=not strong, items=tuple(pool), turn=turn, slot=slot)
+
+    def _resolve(self, stmts: Sequence[Statement], results: Sequence[_StatementResult]) -> Assessment:
+        kept: List[Tuple[Statement, _StatementResult]] = []
+        for stmt, result in zip(stmts, results):
+            if result.skip:
+                continue
+            if result.correction and not result.items:
+                if kept:
+                    kept.pop()  # "nee wacht, dat klopt niet": withdraw what the previous statement said
+                continue
+            kept.append((stmt, result))
+        statuses: Dict[str, str] = {}
+        evidences: Dict[str, List[Evidence]] = {}
+        for cid in CONCLUSION_IDS:
+            verdicts: List[_Verdict] = []
+            for stmt, result in kept:
+                verdict = self._statement_verdict(
+                    [it for it in result.items if it.rule.conclusion == cid], stmt.turn, stmt.slot
+                )
+                if verdict is not None:
+                    verdicts.append(verdict)
+            tier = [v for v in verdicts if not v.weak] or verdicts
+            if not tier:
+                statuses[cid] = ONBEKEND
+                evidences[cid] = []
+                continue
+            status = tier[-1].effect
+            supporting: List[Evidence] = []
+            for verdict in reversed(tier):
+                if verdict.effect != status:
+                    break
+                supporting[:0] = [
+                    self._evidence(it, verdict.turn, verdict.slot)
+                    for it in verdict.items
+                    if it.rule.effect == status
+                ]
+            statuses[cid] = status
+            evidences[cid] = supporting
+        return Assessment(statuses=statuses, evidences=evidences)

@@ -1,0 +1,202 @@
+#!/usr/bin/env python
+"""Evaluate the conclusion engine on a labelled case file and record the figures in docs/conclusions.md.
+
+    .venv/bin/python scripts/eval_conclusions.py                       # the held-out file
+    .venv/bin/python scripts/eval_conclusions.py tests/data/conclusion_cases.yml
+    .venv/bin/python scripts/eval_conclusions.py --json --no-doc       # figures as JSON, no doc update
+
+Reports the per-status accuracy (share of the six statuses per case that are right), the number of
+"aandachtspunt where the expected status is op_orde" (the worst error: advice about a gap the owner
+does not have), a confusion table, the misses and the speed of ``assess()``. Exit status: 0 when
+accuracy >= 95% and there is no aandachtspunt-where-op_orde, 1 when not, 2 when the file is missing
+or invalid.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot import PROJECT_ROOT  # noqa: E402
+from bot.conclusions import CONCLUSION_IDS, STATUSES, ConclusionEngine  # noqa: E402
+from bot.conclusions.cases import Case, CaseFileError, Score, load_cases  # noqa: E402
+
+DEFAULT_CASES = PROJECT_ROOT / "tests" / "data" / "conclusion_cases_heldout.yml"
+DOC = PROJECT_ROOT / "docs" / "conclusions.md"
+MIN_ACCURACY = 0.95
+
+
+def _rel(path: Path) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(PROJECT_ROOT))
+    except ValueError:
+        return str(path)
+
+
+def measure_speed(engine: ConclusionEngine, cases: List[Case], n: int = 30) -> Dict[str, float]:
+    """Time ``assess()`` on a 20-statement conversation: cold (nothing cached) and warm (cached)."""
+    statements = [s for case in cases for s in case.statements][:20]
+    while len(statements) < 20:
+        statements = statements + statements
+    statements = statements[:20]
+    engine.assess(statements)
+    cold, warm = [], []
+    for _ in range(n):
+        engine._cache.clear()
+        start = time.perf_counter()
+        engine.assess(statements)
+        cold.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        engine.assess(statements)
+        warm.append(time.perf_counter() - start)
+    return {
+        "statements": len(statements),
+        "cold_ms_best": round(min(cold) * 1000, 2),
+        "cold_ms_median": round(statistics.median(cold) * 1000, 2),
+        "warm_ms_median": round(statistics.median(warm) * 1000, 3),
+    }
+
+
+def environment() -> Dict[str, Any]:
+    """Date, machine and pipeline, for the record."""
+    from bot import nlp
+
+    info = nlp.describe()
+    try:
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    except OSError:
+        load = "?"
+    return {
+        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": f"{platform.node()} ({platform.system()} {platform.machine()}, {os.cpu_count()} CPU, "
+        f"load {load}), Python {platform.python_version()}",
+        "pipeline": info.summary if info else "geen pipeline voorbereid",
+    }
+
+
+def evaluate(path: Path) -> Dict[str, Any]:
+    """Run every case of ``path`` and return the figures (see ``Score.as_dict``) plus context."""
+    cases = load_cases(path)
+    engine = ConclusionEngine.from_file()
+    score = Score()
+    for case in cases:
+        score.add(case, engine.assess(case.statements))
+    result = score.as_dict()
+    result["file"] = _rel(path)
+    result["speed"] = measure_speed(engine, cases)
+    result["rules"] = len(engine.rules)
+    result.update(environment())
+    result["passed"] = score.accuracy >= MIN_ACCURACY and score.worst == 0
+    result["confusion_matrix"] = {
+        want: {got: score.confusion.get((want, got), 0) for got in STATUSES} for want in STATUSES
+    }
+    return result
+
+
+def render(result: Dict[str, Any]) -> str:
+    """The Markdown block for docs/conclusions.md."""
+    lines = [
+        f"### `{result['file']}`",
+        "",
+        f"- Datum: {result['date']}; machine: {result['machine']}",
+        f"- Pipeline: {result['pipeline']}",
+        f"- Reproduceren: `.venv/bin/python scripts/eval_conclusions.py {result['file']}`",
+        "",
+        "| maat | waarde |",
+        "|---|---|",
+        f"| casussen | {result['cases']} ({result['statuses']} statussen, {result['rules']} regels) |",
+        f"| **nauwkeurigheid per status** | **{result['accuracy']:.1%}** "
+        f"({result['correct']}/{result['statuses']}) |",
+        f"| casussen helemaal goed | {result['cases_all_right']}/{result['cases']} |",
+        f"| **aandachtspunt waar op_orde verwacht** | **{result['aandachtspunt_where_op_orde']}** |",
+        f"| assess(), 20 uitspraken, koud (beste / mediaan) | {result['speed']['cold_ms_best']} / "
+        f"{result['speed']['cold_ms_median']} ms |",
+        f"| assess(), 20 uitspraken, warm (mediaan) | {result['speed']['warm_ms_median']} ms |",
+        f"| drempel (>= 95%, 0 ergste fouten) | {'gehaald' if result['passed'] else 'NIET gehaald'} |",
+        "",
+        "Per conclusie:",
+        "",
+        "| conclusie | goed |",
+        "|---|---|",
+    ]
+    for cid in CONCLUSION_IDS:
+        pc = result["per_conclusion"][cid]
+        lines.append(f"| {cid} | {pc['correct']}/{pc['total']} |")
+    lines += [
+        "",
+        "Verwarringstabel (rij = verwacht, kolom = gegeven):",
+        "",
+        "| verwacht \\ gegeven | " + " | ".join(STATUSES) + " |",
+        "|---|" + "---|" * len(STATUSES),
+    ]
+    for want in STATUSES:
+        row = result["confusion_matrix"][want]
+        lines.append(f"| {want} | " + " | ".join(str(row[got]) for got in STATUSES) + " |")
+    lines += ["", f"Missers ({len(result['misses'])}):", ""]
+    if not result["misses"]:
+        lines.append("- geen")
+    for miss in result["misses"]:
+        rules = ", ".join(miss["rules"]) or "geen regel"
+        lines.append(
+            f"- `{miss['case']}` {miss['conclusion']}: verwacht {miss['expected']}, gegeven {miss['got']} "
+            f"({rules}) - {miss['note']}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def update_doc(result: Dict[str, Any], doc: Path = DOC) -> None:
+    """Replace (or add) the block of this case file between its markers in ``doc``."""
+    start = f"<!-- eval:{result['file']}:start -->"
+    end = f"<!-- eval:{result['file']}:end -->"
+    block = f"{start}\n{render(result)}{end}"
+    text = doc.read_text(encoding="utf-8") if doc.exists() else "# De conclusie-engine\n\n## Meetresultaten\n"
+    pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.S)
+    if pattern.search(text):
+        text = pattern.sub(lambda _: block, text)
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    doc.parent.mkdir(parents=True, exist_ok=True)
+    doc.write_text(text, encoding="utf-8")
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "cases", nargs="?", default=str(DEFAULT_CASES), help="case file (default: the held-out file)"
+    )
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--no-doc", action="store_true", help="do not update docs/conclusions.md")
+    args = parser.parse_args(argv)
+    path = Path(args.cases)
+    if not path.is_file():
+        print(f"Geen casusbestand: {path} bestaat (nog) niet.", file=sys.stderr)
+        return 2
+    try:
+        result = evaluate(path)
+    except (CaseFileError, ValueError) as exc:
+        print(f"Ongeldig casusbestand: {exc}", file=sys.stderr)
+        return 2
+    if not args.no_doc:
+        update_doc(result)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        print(render(result))
+        if not args.no_doc:
+            print(f"(bijgewerkt: {_rel(DOC)})")
+    return 0 if result["passed"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,325 @@
+"""The conclusion engine: labelled cases, negation, tense, hedging, overrides, evidence, slot contract."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from bot import PROJECT_ROOT
+from bot.conclusions import (
+    CONCLUSION_IDS,
+    Assessment,
+    ConclusionEngine,
+    Statement,
+)
+from bot.conclusions.cases import load_cases
+from bot.conclusions.loader import entry_ids
+
+CASES_FILE = PROJECT_ROOT / "tests" / "data" / "conclusion_cases.yml"
+CASES = load_cases(CASES_FILE)
+
+
+@pytest.fixture(scope="module")
+def engine() -> ConclusionEngine:
+    return ConclusionEngine.from_file()
+
+
+def status(engine: ConclusionEngine, *statements, cid: str) -> str:
+    return engine.assess(list(statements)).status(cid)
+
+
+# --------------------------------------------------------------------------- labelled cases
+
+
+def test_case_file_has_enough_varied_cases():
+    assert len(CASES) >= 70
+    assert all(set(c.expected) == set(CONCLUSION_IDS) for c in CASES)
+    statements = [s for c in CASES for s in c.statements]
+    assert any(s.slot for s in statements) and any(s.slot is None for s in statements)
+    for cid in CONCLUSION_IDS:  # every conclusion is labelled both ways somewhere
+        labels = {c.expected[cid] for c in CASES}
+        assert {"aandachtspunt", "op_orde", "onbekend"} <= labels, cid
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_labelled_case(engine, case):
+    assessment = engine.assess(case.statements)
+    got = {cid: assessment.status(cid) for cid in CONCLUSION_IDS}
+    assert got == case.expected, case.note
+
+
+# --------------------------------------------------------------------------- negation
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("We hebben de operators betrokken bij de keuze.", "op_orde"),
+        ("We hebben de operators niet betrokken bij de keuze.", "aandachtspunt"),
+        ("We hebben de operators nooit betrokken.", "aandachtspunt"),
+        ("Niemand van de werkvloer heeft meegedacht.", "aandachtspunt"),
+        ("De operators zijn er helemaal niet bij betrokken.", "aandachtspunt"),
+        ("De operators hebben we nog niet betrokken.", "aandachtspunt"),
+        ("We hebben geen inspraak van de operators gehad.", "aandachtspunt"),
+        ("Niet alleen de engineers, maar ook de operators hebben meegedacht.", "op_orde"),
+        ("We hebben de operators betrokken en de OR niet.", "op_orde"),
+    ],
+)
+def test_negation_flips_or_does_not_flip(engine, text, expected):
+    assert status(engine, text, cid="betrekken") == expected
+
+
+def test_negation_in_another_clause_does_not_count(engine):
+    text = "We hebben de operators betrokken, alleen de planning liep niet zoals gehoopt."
+    assert status(engine, text, cid="betrekken") == "op_orde"
+
+
+# --------------------------------------------------------------------------- tense / plans
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("We gaan de operators betrekken.", "aandachtspunt"),
+        ("We hebben de operators betrokken.", "op_orde"),
+        ("We betrekken de operators zodra de robot er staat.", "aandachtspunt"),
+        ("De operators mogen straks meedenken.", "aandachtspunt"),
+        ("De operators hebben inmiddels meegedacht over de plek.", "op_orde"),
+    ],
+)
+def test_plans_are_not_done_yet(engine, text, expected):
+    assert status(engine, text, cid="betrekken") == expected
+
+
+def test_gaan_after_zijn_is_past(engine):
+    assert status(engine, "We zijn bij een collega-bedrijf gaan kijken.", cid="rondkijken") == "op_orde"
+    assert status(engine, "We gaan bij een collega-bedrijf kijken.", cid="rondkijken") == "aandachtspunt"
+
+
+# --------------------------------------------------------------------------- hedging, skipping, keywords
+
+
+@pytest.mark.parametrize(
+    "text", ["weet ik niet", "sla over", "geen idee", "eh, weet ik eigenlijk niet hoor", "?"]
+)
+def test_skip_answers_give_no_status(engine, text):
+    assessment = engine.assess([Statement(text, slot="betrokkenheid")])
+    assert all(assessment.status(cid) == "onbekend" for cid in CONCLUSION_IDS)
+
+
+def test_hedge_alone_counts_but_never_overrides_a_clear_statement(engine):
+    hedged = Statement("misschien later", slot="betrokkenheid", turn=1)
+    assert engine.assess([hedged]).status("betrekken") == "aandachtspunt"
+    assert engine.assess([hedged]).evidence("betrekken")[0].weak
+    clear = Statement("twee operators zitten in het projectteam", turn=0)
+    assert engine.assess([clear, hedged]).status("betrekken") == "op_orde"
+
+
+def test_hedged_evidence_is_overridden_by_later_clear_evidence(engine):
+    hedged = Statement("denk het wel", slot="rondkijken", turn=0)
+    clear = Statement("nee, we hebben nergens gekeken", turn=1)
+    assert engine.assess([hedged]).status("rondkijken") == "op_orde"
+    assert engine.assess([hedged, clear]).status("rondkijken") == "aandachtspunt"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "robot",
+        "operators",
+        "We hebben een cobot en twintig operators.",
+        "De robot kan 20 kilo tillen.",
+        "Moet ik de operators betrekken bij de keuze?",
+        "Wat doet een hogeschool voor mij?",
+    ],
+)
+def test_keywords_and_questions_alone_say_nothing(engine, text):
+    assessment = engine.assess([text])
+    assert all(assessment.status(cid) == "onbekend" for cid in CONCLUSION_IDS)
+
+
+def test_short_answers_get_their_meaning_from_the_slot(engine):
+    assert (
+        status(engine, Statement("nee, nog niet", slot="betrokkenheid"), cid="betrekken") == "aandachtspunt"
+    )
+    assert status(engine, Statement("nee, nog niet", slot="rondkijken"), cid="rondkijken") == "aandachtspunt"
+    assert status(engine, Statement("nee", slot="arbeidsmarkt"), cid="jong_talent") == "op_orde"
+    assert status(engine, Statement("ja", slot="arbeidsmarkt"), cid="jong_talent") == "aandachtspunt"
+    # the same short text as free text says nothing
+    assessment = engine.assess(["nee, nog niet"])
+    assert all(assessment.status(cid) == "onbekend" for cid in CONCLUSION_IDS)
+
+
+def test_ja_maar_nog_niet_is_nee(engine):
+    assert (
+        status(engine, Statement("ja, maar nog niet", slot="rondkijken"), cid="rondkijken") == "aandachtspunt"
+    )
+
+
+# --------------------------------------------------------------------------- overrides and mixed messages
+
+
+def test_later_statement_overrides_earlier(engine):
+    first = "We hebben de operators niet betrokken."
+    later = "Inmiddels zitten twee operators in de werkgroep."
+    assert status(engine, first, cid="betrekken") == "aandachtspunt"
+    assert status(engine, first, later, cid="betrekken") == "op_orde"
+    assert status(engine, later, first, cid="betrekken") == "aandachtspunt"
+
+
+def test_correction_overrides(engine):
+    wrong = "De operators hebben niet meegedacht."
+    fix = "nee, dat klopt niet, we hebben ze wel betrokken bij de keuze"
+    assert status(engine, wrong, fix, cid="betrekken") == "op_orde"
+
+
+def test_correction_inside_one_message_wins_even_when_not_specific(engine):
+    text = Statement("nee, ik bedoel ja", slot="betrokkenheid")
+    assert status(engine, text, cid="betrekken") == "op_orde"
+    # a general positive after "ik bedoel" beats the gap before it (without the correction it would not)
+    corrected = "Ik heb het besloten. Nee wacht, ik bedoel: het ging in overleg met de jongens."
+    plain = "Ik heb het besloten. Het ging in overleg met de jongens."
+    assert engine.rules["betrekken.gevraagd"].specific is False
+    assert status(engine, corrected, cid="betrekken") == "op_orde"
+    assert status(engine, plain, cid="betrekken") == "aandachtspunt"
+
+
+def test_correction_without_content_withdraws_the_previous_statement(engine):
+    said = "De jongens hebben nergens over meegedacht."
+    assert status(engine, said, cid="betrekken") == "aandachtspunt"
+    assert status(engine, said, "nee wacht, dat klopt niet", cid="betrekken") == "onbekend"
+
+
+def test_mixed_message_last_clause_wins(engine):
+    positive_last = "Eerst was er weerstand, maar na de demonstraties voor de ploegen zijn ze om."
+    negative_last = "We hebben een demo gegeven voor de ploegen, maar ze moeten er gewoon mee werken."
+    assert status(engine, positive_last, cid="uitleggen") == "op_orde"
+    assert status(engine, negative_last, cid="uitleggen") == "aandachtspunt"
+
+
+def test_mixed_message_general_positive_does_not_beat_a_gap(engine):
+    text = "Ik heb het gewoon besloten, maar ze zijn enthousiast."
+    assessment = engine.assess([text])
+    assert assessment.status("uitleggen") == "aandachtspunt"
+    assert "uitleggen.draagvlak" in {e.rule_id for e in engine.explain(text)}  # the positive did fire
+    assert {e.effect for e in assessment.evidence("uitleggen")} == {"aandachtspunt"}
+
+
+def test_weak_cost_motive_loses_to_named_benefit_in_any_order(engine):
+    cost = Statement("kosten besparen", slot="motief", turn=0)
+    benefit = Statement("minder zwaar tilwerk", slot="meerwaarde_medewerkers", turn=1)
+    assert engine.assess([cost]).status("meerwaarde") == "aandachtspunt"
+    assert engine.assess([cost, benefit]).status("meerwaarde") == "op_orde"
+    assert engine.assess([benefit, cost]).status("meerwaarde") == "op_orde"
+
+
+# --------------------------------------------------------------------------- evidence and API
+
+
+def test_evidence_names_sentence_rule_turn_and_slot(engine):
+    statements = [
+        Statement("We hebben een cobot. Ik heb het besloten met de leverancier.", turn=3),
+        Statement("nee, nog niet", slot="betrokkenheid", turn=4),
+    ]
+    assessment = engine.assess(statements)
+    evidence = assessment.evidence("betrekken")
+    assert [(e.turn, e.rule_id) for e in evidence] == [
+        (3, "betrekken.besluit_zonder_werkvloer"),
+        (4, "betrekken.slot_nee"),
+    ]
+    first, second = evidence
+    assert first.text == "Ik heb het besloten met de leverancier."  # the sentence, not the whole message
+    assert first.slot is None and second.slot == "betrokkenheid"
+    assert first.effect == "aandachtspunt" and first.conclusion == "betrekken"
+    assert first.rule_description == engine.rules[first.rule_id].description
+    assert assessment.evidence("kennisinstellingen") == []
+
+
+def test_evidence_only_since_the_last_opposite_statement(engine):
+    statements = [
+        "De operators hebben meegedacht.",
+        "We hebben ze niet betrokken.",
+        "Niemand heeft ze gevraagd.",
+    ]
+    evidence = engine.assess(statements).evidence("betrekken")
+    assert [e.turn for e in evidence] == [1, 2]
+    assert {e.effect for e in evidence} == {"aandachtspunt"}
+
+
+def test_to_slot_contract(engine):
+    assessment = engine.assess(
+        [
+            "ik heb het besloten met de leverancier, de jongens horen het maandag wel",
+            {"slot": "rondkijken", "text": "ja, bij een collega in Almelo"},
+        ]
+    )
+    slot = assessment.to_slot()
+    assert list(slot) == list(CONCLUSION_IDS)
+    assert json.loads(json.dumps(slot)) == slot
+    for cid, value in slot.items():
+        assert set(value) == {"status", "evidence"}
+        assert value["status"] in ("aandachtspunt", "op_orde", "onbekend")
+        for item in value["evidence"]:
+            assert set(item) == {"text", "rule", "description", "effect", "turn"}
+            assert isinstance(item["text"], str) and isinstance(item["turn"], int)
+            assert item["rule"].startswith(cid + ".")
+    assert slot["uitleggen"]["status"] == "aandachtspunt"
+    assert slot["rondkijken"] == {
+        "status": "op_orde",
+        "evidence": [
+            {"text": "ja, bij een collega in Almelo", "rule": "rondkijken.slot_ja", "turn": 1},
+            {"text": "ja, bij een collega in Almelo", "rule": "rondkijken.slot_ander_bedrijf", "turn": 1},
+        ],
+    }
+    assert slot["meerwaarde"] == {"status": "onbekend", "evidence": []}
+    again = Assessment.from_slot(slot)
+    assert again.to_slot() == slot
+
+
+def test_statement_forms_and_unknown_conclusion(engine):
+    a = engine.assess(["We hebben de operators niet betrokken."])
+    b = engine.assess([{"text": "We hebben de operators niet betrokken."}])
+    c = engine.assess([Statement("We hebben de operators niet betrokken.")])
+    assert a.to_slot() == b.to_slot() == c.to_slot()
+    with pytest.raises(KeyError):
+        a.status("onzin")
+    assert engine.assess([]).to_slot() == {
+        cid: {"status": "onbekend", "evidence": []} for cid in CONCLUSION_IDS
+    }
+
+
+def test_conclusions_carry_titles_and_backed_handles(engine):
+    assert list(engine.conclusions) == list(CONCLUSION_IDS)
+    known = entry_ids(PROJECT_ROOT / "knowledge" / "entries")
+    assert engine.conclusions["uitleggen"].title.startswith("Nieuwe techniek niet opleggen")
+    for conclusion in engine.conclusions.values():
+        assert conclusion.title and conclusion.explanation and conclusion.handles
+        assert f"ssas25-kernconclusie-{conclusion.id.replace('_', '-')}" in conclusion.sources
+        assert set(conclusion.sources) <= known
+        assert {r.effect for r in conclusion.rules} == {"aandachtspunt", "op_orde"}
+
+
+def test_every_rule_can_fire(engine):
+    """Each rule fires on at least one labelled case (no dead rules in the file)."""
+    fired = set()
+    for case in CASES:
+        for statement in case.statements:
+            fired.update(e.rule_id for e in engine.explain(statement))
+    assert set(engine.rules) - fired == set()
+
+
+def test_assess_is_fast(engine):
+    conversation = [s for case in CASES for s in case.statements][:20]
+    engine.assess(conversation)  # pipeline loaded, caches warm
+    warm = min(_timed(lambda: engine.assess(conversation)) for _ in range(5))
+    assert warm < 0.005
+    cold = min(_timed(lambda: (engine._cache.clear(), engine.assess(conversation))) for _ in range(5))
+    assert cold < 0.05  # ~4 ms on an idle machine (docs/conclusions.md); generous for loaded CI
+
+
+def _timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start

@@ -76,7 +76,7 @@ prepare_pipeline() {
 training_fingerprint() {
   {
     cat config.yml
-    find domain data/nlu data/rules data/stories knowledge -type f \( -name '*.yml' -o -name '*.yaml' -o -name '*.txt' \) 2>/dev/null | LC_ALL=C sort | xargs -r cat
+    find domain data/nlu data/rules data/stories -type f \( -name '*.yml' -o -name '*.yaml' -o -name '*.txt' \) 2>/dev/null | LC_ALL=C sort | xargs -r cat
     cat .spacy/nl_pipeline/meta.json
     "$PY" -c 'import rasa; print(rasa.__version__)'
   } | sha256sum | cut -d' ' -f1

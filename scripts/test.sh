@@ -7,6 +7,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 ensure_env
 prepare_pipeline
 
+say "Systeempakketten voor browser- en scale-outtests (Debian; niets als ze er al zijn)"
+bash scripts/install_browser_deps.sh
+bash scripts/install_scaleout_deps.sh
+
 say "Trainingsdata valideren (rasa data validate, waarschuwingen zijn fouten)"
 "$VENV/bin/rasa" data validate --domain domain --data data --config config.yml --fail-on-warnings
 

@@ -179,8 +179,8 @@ class Assessment:
                     conclusion=cid,
                     text=str(ev.get("text", "")),
                     rule_id=str(ev.get("rule", "")),
-                    rule_description="",
-                    effect=statuses[cid],
+                    rule_description=str(ev.get("description", "")),
+                    effect=str(ev.get("effect") or statuses[cid]),
                     turn=int(ev.get("turn", 0)),
                 )
                 for ev in item.get("evidence", []) or []

@@ -23,15 +23,25 @@ def user(text, intent="inform", entities=()):
     return {
         "event": "user",
         "text": text,
-        "parse_data": {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": list(entities)},
+        "parse_data": {
+            "text": text,
+            "intent": {"name": intent, "confidence": 0.9},
+            "entities": list(entities),
+        },
     }
 
 
 def tracker(events, slots=None, loop=None):
     latest = next((e["parse_data"] for e in reversed(events) if e["event"] == "user"), {})
     return Tracker(
-        "test-user", dict(slots or {}), latest, events, False, None,
-        {"name": loop} if loop else {}, "action_listen",
+        "test-user",
+        dict(slots or {}),
+        latest,
+        events,
+        False,
+        None,
+        {"name": loop} if loop else {},
+        "action_listen",
     )
 
 
@@ -46,7 +56,9 @@ def by_name(events):
 
 
 def test_answer_question_cites_its_source():
-    messages, events = run(ActionAnswerQuestion(), tracker([user("wat is een 4.0-teamleider?", "ask_knowledge")]))
+    messages, events = run(
+        ActionAnswerQuestion(), tracker([user("wat is een 4.0-teamleider?", "ask_knowledge")])
+    )
     assert events == []
     assert len(messages) == 1
     assert "\nBron: Smart Skills@Scale (2025)" in messages[0]["text"]
@@ -86,7 +98,9 @@ def test_validate_rejects_a_digression_so_the_rules_can_answer_it():
 def test_correction_overrides_and_says_what_changed():
     events = [
         user("ik heb het zelf besloten en de mensen weten van niks"),
-        user("nee wacht, dat klopt niet: we hebben het samen met de operators besloten en uitgelegd", "correct"),
+        user(
+            "nee wacht, dat klopt niet: we hebben het samen met de operators besloten en uitgelegd", "correct"
+        ),
     ]
     before = {"betrekken": {"status": "aandachtspunt", "evidence": []}}
     messages, out = run(ActionProcessCorrection(), tracker(events, {"conclusion_status": before}))
@@ -96,7 +110,9 @@ def test_correction_overrides_and_says_what_changed():
 
 
 def test_why_question_explains_the_open_question():
-    messages, _ = run(ActionExplainQuestion(), tracker([user("waarom?", "why_ask")], {"requested_slot": "betrokkenheid"}))
+    messages, _ = run(
+        ActionExplainQuestion(), tracker([user("waarom?", "why_ask")], {"requested_slot": "betrokkenheid"})
+    )
     assert messages[0]["text"] == intake.QUESTIONS["betrokkenheid"].why
     messages, _ = run(ActionExplainQuestion(), tracker([user("waarom?", "why_ask")]))
     assert messages[0]["response"] == "utter_why_general"
@@ -116,7 +132,10 @@ def test_every_question_has_an_ask_action(slot):
 
 def test_advice_and_overview_use_the_slot():
     status = {
-        "meerwaarde": {"status": "aandachtspunt", "evidence": [{"text": "het is vooral extra werk", "turn": 2}]},
+        "meerwaarde": {
+            "status": "aandachtspunt",
+            "evidence": [{"text": "het is vooral extra werk", "turn": 2}],
+        },
     }
     messages, out = run(ActionGiveAdvice(), tracker([], {"conclusion_status": status}))
     assert messages[0]["text"].startswith("Aandachtspunt: ")

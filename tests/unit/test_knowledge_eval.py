@@ -1,0 +1,121 @@
+"""The evaluation script: its counting, the data sets it uses, and the held-out targets."""
+
+import importlib.util
+import re
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot import PROJECT_ROOT
+from bot.knowledge import Retriever, load_knowledge_base
+
+SCRIPT = PROJECT_ROOT / "scripts" / "eval_knowledge.py"
+
+
+def _load_script():
+    spec = importlib.util.spec_from_file_location("eval_knowledge", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while it loads
+    spec.loader.exec_module(module)
+    return module
+
+
+ev = _load_script()
+
+
+@pytest.fixture(scope="module")
+def retriever() -> Retriever:
+    return Retriever(load_knowledge_base())
+
+
+@pytest.fixture(scope="module")
+def held_out(retriever):
+    return ev.evaluate(retriever, ev.load_questions(ev.HELD_OUT, retriever))
+
+
+def test_evaluate_counts_right_wrong_invented_and_refused(retriever):
+    questions = [
+        ev.Question("Wat is job carving?", ("ti-2018-sociale-innovatie",)),  # right
+        ev.Question("Wat is een flipped classroom?", ("ssas-2025-techniek",)),  # wrong publication
+        ev.Question("Wat is het NASSS framework?", ()),  # answered although "unanswerable": invented
+        ev.Question("Hoeveel kost een cobot?", ()),  # refused: right
+        ev.Question("Hoeveel kost een exoskelet?", ("ssas-2025-techniek",)),  # refused although answerable
+    ]
+    result = ev.evaluate(retriever, questions)
+    assert result["answerable"] == 3 and result["unanswerable"] == 2
+    assert result["right"] == 1
+    assert result["top1_source_accuracy"] == pytest.approx(1 / 3, abs=1e-3)
+    assert result["wrong_source_on_answerable"] == 1
+    assert result["answered_unanswerable"] == 1
+    assert result["wrong_or_invented_sources"] == 2
+    assert result["refused_answerable"] == 1
+    assert result["refusal_rate_unanswerable"] == 0.5
+    assert sorted(m["kind"] for m in result["misses"]) == ["invented", "refused", "wrong_source"]
+    assert result["targets_met"] is False
+    assert result["latency_ms_p95"] >= result["latency_ms_p50"] > 0
+
+
+def test_targets_met_needs_all_three():
+    good = {"top1_source_accuracy": 0.96, "wrong_or_invented_sources": 0, "refusal_rate_unanswerable": 0.95}
+    assert ev.targets_met(good)
+    assert not ev.targets_met({**good, "top1_source_accuracy": 0.94})
+    assert not ev.targets_met({**good, "wrong_or_invented_sources": 1})
+    assert not ev.targets_met({**good, "refusal_rate_unanswerable": 0.89})
+
+
+def test_main_exit_status_and_json(capsys, tmp_path):
+    questions = tmp_path / "q.yml"
+    questions.write_text(
+        "questions:\n  - q: Wat is job carving?\n    sources: [ti-2018-sociale-innovatie]\n"
+        "  - q: Hoeveel kost een cobot?\n    sources: []\n",
+        encoding="utf-8",
+    )
+    status = ev.main(["--questions", str(questions), "--json", "--no-report"])
+    out = capsys.readouterr().out
+    assert '"top1_source_accuracy": 1.0' in out
+    assert status == 0  # 100% right, nothing invented, 100% refused
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+
+
+def test_held_out_questions_are_not_copied_into_entries_or_calibration(retriever):
+    held = {_norm(q["q"]) for q in yaml.safe_load(Path(ev.HELD_OUT).read_text(encoding="utf-8"))["questions"]}
+    entry_questions = {_norm(q) for e in retriever.kb.entries for q in e.questions}
+    calibration = {_norm(q.q) for q in ev.load_questions(ev.CALIBRATION, retriever)}
+    assert not held & calibration
+    # The only questions both sets have are short definitional ones ("Wat is CEPHEI?"), which the
+    # entries had before the held-out set existed; a pasted held-out question would be longer.
+    shared = held & entry_questions
+    assert all(len(q.split()) <= 6 and q.startswith(("wat is", "wat zegt")) for q in shared), shared
+
+
+def test_calibration_set_is_usable(retriever):
+    questions = ev.load_questions(ev.CALIBRATION, retriever)
+    unanswerable = [q for q in questions if not q.answerable]
+    assert len(unanswerable) >= 40
+    assert len(questions) - len(unanswerable) >= 100
+    for q in questions:  # every listed entry exists (load_questions looks them up)
+        assert all(retriever.kb.entry(e) for e in q.entries)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Targets of the issue not met yet: measured 77.2% top-1 source accuracy, 12 wrong or "
+    "invented sources, 91.2% refusals (docs/knowledge.md). Remove this mark when they are met.",
+)
+def test_held_out_meets_the_targets(held_out):
+    assert held_out["top1_source_accuracy"] >= ev.TARGET_ACCURACY
+    assert held_out["wrong_or_invented_sources"] <= ev.TARGET_WRONG_SOURCES
+    assert held_out["refusal_rate_unanswerable"] >= ev.TARGET_REFUSAL
+
+
+def test_held_out_does_not_fall_below_what_was_measured(held_out):
+    """Regression guard at the measured level (docs/knowledge.md), with a small margin."""
+    assert held_out["top1_source_accuracy"] >= 0.75
+    assert held_out["wrong_or_invented_sources"] <= 14
+    assert held_out["refusal_rate_unanswerable"] >= ev.TARGET_REFUSAL
+    assert held_out["latency_ms_p50"] < 20

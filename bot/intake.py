@@ -50,6 +50,8 @@ QUESTIONS: Dict[str, Question] = {q.slot: q for q in load_questions()}
 #: The intake questions in the order the form asks them.
 INTAKE_SLOTS: Tuple[str, ...] = tuple(QUESTIONS)
 SKIPPED = "(overgeslagen)"
+#: The canonical values of the entity ``fase`` (data/nlu/entities.yml); other spans are noise.
+FASES = frozenset({"orienterend", "besloten", "invoeren", "problemen"})
 STATUS_LABELS = {"aandachtspunt": "een aandachtspunt", "op_orde": "op orde", "onbekend": "nog onbekend"}
 #: Intents whose text answers the question the form asked.
 ANSWER_INTENTS = frozenset({"inform", "affirm", "deny", "skip", "nlu_fallback"})
@@ -163,7 +165,7 @@ def slots_from_turn(
     answered_asked = requested_slot in values
     if turn.entity_values("technologie"):
         offer("technologie")
-    if turn.entity_values("fase"):
+    if set(turn.entity_values("fase")) & FASES:
         offer("fase")
     if answered_asked:
         # An answer to the asked question fills only that one (plus recognised facts): reading

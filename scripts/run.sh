@@ -27,6 +27,11 @@ fi
 export BOT_REPORT_SECRET="${BOT_REPORT_SECRET:-$("$PY" -c 'import secrets; print(secrets.token_hex(32))')}"
 export BOT_PUBLIC_URL="${BOT_PUBLIC_URL:-http://$HOST:$PORT}"
 
+# Websites allowed to embed the chat (socket.io and CORS): an allow-list, never '*'.
+CORS="${BOT_CORS_ORIGINS:-http://127.0.0.1:$PORT,http://localhost:$PORT}"
+export BOT_CORS_ORIGINS="$CORS" BOT_PORT="$PORT"
+IFS=',' read -r -a cors <<< "${CORS//[[:space:]]/}"
+
 api=()
 if [ -n "${RASA_API_TOKEN:-}" ]; then
   api=(--enable-api --auth-token "$RASA_API_TOKEN")
@@ -48,7 +53,7 @@ pids+=($!)
 
 say "Rasa-server starten op $HOST:$PORT ($(basename "$MODEL"), $("$PY" -m bot.nlp describe 2>/dev/null))"
 "$VENV/bin/rasa" run --model "$MODEL" --endpoints "$ENDPOINTS" --credentials credentials.yml \
-  --interface "$HOST" --port "$PORT" "${api[@]}" &
+  --interface "$HOST" --port "$PORT" --cors "${cors[@]}" "${api[@]}" &
 pids+=($!)
 
 for _ in $(seq 1 180); do
@@ -61,6 +66,7 @@ if curl -fsS "http://127.0.0.1:$PORT/webhooks/status/" >/dev/null 2>&1; then
 
   De bot draait.
   - $("$PY" -m bot.nlp describe 2>/dev/null)
+  - Chat:    http://$HOST:$PORT/webhooks/web/
   - Status:  curl http://$HOST:$PORT/webhooks/status/
   - REST:    curl -X POST http://$HOST:$PORT/webhooks/rest/webhook -H 'Content-Type: application/json' \\
                -d '{"sender": "eigenaar-1", "message": "Hoi, wat kun je?"}'

@@ -10,6 +10,7 @@ import asyncio
 import json
 import re
 import threading
+import time
 import uuid
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
@@ -369,7 +370,11 @@ def test_5_stopping_a_replica_loses_nothing(full_cluster: Cluster):
 
     for text in texts[3:]:
         assert c.say(c.nginx.url, who, text, timeout=60, sticky=True), text  # no error reaches the client
+    deadline = time.monotonic() + 10  # nginx writes its access log line after the response
     routed = upstreams_by_request(c)[log_before:]
+    while len(routed) < 4 and time.monotonic() < deadline:
+        time.sleep(0.2)
+        routed = upstreams_by_request(c)[log_before:]
     assert len(routed) == 4
     assert all(r[-1] == addr(b) for r in routed), routed  # B answered all of them
     assert routed[0][0] == addr(a) and routed[0][-1] == addr(b), routed  # nginx tried A, then B...

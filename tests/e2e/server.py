@@ -122,9 +122,11 @@ class BotServer:
     def texts(self, sender: str, message: str) -> List[str]:
         return [m.get("text", "") for m in self.say(sender, message)]
 
-    def tracker(self, sender: str) -> dict:
+    def tracker(self, sender: str, include_events: str = "AFTER_RESTART") -> dict:
         resp = requests.get(
-            f"{self.url}/conversations/{sender}/tracker", params={"token": self.token}, timeout=10
+            f"{self.url}/conversations/{sender}/tracker",
+            params={"token": self.token, "include_events": include_events},
+            timeout=10,
         )
         resp.raise_for_status()
         return resp.json()

@@ -49,8 +49,10 @@ def test_restart_forgets_the_conversation(bot, responses):
     bot.texts(who, "hoi")
     texts = bot.texts(who, "kunnen we opnieuw beginnen?")
     assert texts == [t for t in texts if t in responses["utter_restarted"]] and texts
-    events = bot.tracker(who)["events"]
+    events = bot.tracker(who, include_events="ALL")["events"]
     assert any(e["event"] == "restart" for e in events)
+    after = bot.tracker(who)["events"]
+    assert not any(e.get("text") == "hoi" for e in after if e["event"] == "user")
 
 
 def test_status_endpoint_names_the_spacy_pipeline(bot):

@@ -74,6 +74,33 @@ def upstreams_by_request(cluster: Cluster) -> List[List[str]]:
     return result
 
 
+def settled_requests(cluster: Cluster, quiet: float = 0.5, timeout: float = 10) -> int:
+    """The number of logged REST requests once nginx has written every line it owes.
+
+    nginx writes an access-log line after the response has gone out, so a line can
+    appear shortly after the client has its answer; wait until the count holds still.
+    """
+    deadline = time.monotonic() + timeout
+    count = len(upstreams_by_request(cluster))
+    while time.monotonic() < deadline:
+        time.sleep(quiet)
+        now = len(upstreams_by_request(cluster))
+        if now == count:
+            return count
+        count = now
+    return count
+
+
+def routed_since(cluster: Cluster, before: int, expected: int, timeout: float = 10) -> List[List[str]]:
+    """The upstreams of the requests logged after `before`, waiting for `expected` of them."""
+    deadline = time.monotonic() + timeout
+    routed = upstreams_by_request(cluster)[before:]
+    while len(routed) < expected and time.monotonic() < deadline:
+        time.sleep(0.1)
+        routed = upstreams_by_request(cluster)[before:]
+    return routed
+
+
 def addr(replica) -> str:
     return f"127.0.0.1:{replica.port}"
 
@@ -86,7 +113,7 @@ def test_1_conversation_state_is_shared_by_the_replicas(full_cluster: Cluster):
     c = full_cluster
     a, b = c.rasa
     who = new_sender("wissel")
-    log_before = len(upstreams_by_request(c))
+    log_before = settled_requests(c)
 
     first = c.say(a.url, who, INTAKE_1)
     assert first, "replica A gave no answer"
@@ -103,7 +130,7 @@ def test_1_conversation_state_is_shared_by_the_replicas(full_cluster: Cluster):
     third = c.say(c.nginx.url, who, "waarom vraag je dat?")
     fourth = c.say(c.nginx.url, who, "hoi")
     assert third and fourth
-    routed = upstreams_by_request(c)[log_before:]
+    routed = routed_since(c, log_before, 2)
     assert len(routed) == 2 and {r[-1] for r in routed} == {addr(a), addr(b)}, routed
 
     via_a, via_b, via_lb = (c.tracker(u, who) for u in (a.url, b.url, c.nginx.url))
@@ -178,10 +205,11 @@ def pinned_senders(c: Cluster) -> Dict[str, str]:
     found: Dict[str, str] = {}
     for _ in range(40):
         who = new_sender("vast")
-        n = len(upstreams_by_request(c))
+        n = settled_requests(c, quiet=0.2)
         c.say(c.nginx.url, who, "hallo", sticky=True)
-        routed = upstreams_by_request(c)[n:]
-        found.setdefault(routed[-1][-1], who)
+        routed = routed_since(c, n, 1)
+        assert len(routed) == 1 and routed[0], f"nginx logged no upstream for {who}: {routed}"
+        found.setdefault(routed[0][-1], who)
         if len(found) == len(c.rasa):
             return found
     raise AssertionError(f"sticky route never reached every replica: {found}")
@@ -211,7 +239,7 @@ def test_2_concurrent_messages_of_one_sender_are_serialised(full_cluster: Cluste
     red = c.redis.client()
     sets_before = int(red.info("commandstats").get("cmdstat_set", {}).get("calls", 0))
     sent: Dict[str, List[str]] = {who: ["hallo"] for who in pinned.values()}
-    log_before = len(upstreams_by_request(c))
+    log_before = settled_requests(c)
 
     for round_no in range(3):
         texts = [t if round_no == 0 else f"{t} {('nu', 'eens')[round_no - 1]}" for t in BURST]
@@ -224,7 +252,7 @@ def test_2_concurrent_messages_of_one_sender_are_serialised(full_cluster: Cluste
 
     for who in pinned.values():
         assert c.pg_events(who).count("user") == len(sent[who])
-    routed = upstreams_by_request(c)[log_before:]
+    routed = routed_since(c, log_before, 3 * len(pinned) * len(BURST))
     assert {r[-1] for r in routed} == {addr(r) for r in c.rasa}  # both replicas were busy
     # the lock lived in Redis (SET calls) and no ticket is left behind
     assert int(red.info("commandstats")["cmdstat_set"]["calls"]) > sets_before
@@ -363,18 +391,14 @@ def test_5_stopping_a_replica_loses_nothing(full_cluster: Cluster):
     texts = ["hallo", INTAKE_1, INTAKE_2, "waarom vraag je dat?", "hoi", "wat kun je?", "ben jij een mens?"]
     for text in texts[1:3]:
         assert c.say(c.nginx.url, who, text, sticky=True)
-    log_before = len(upstreams_by_request(c))
+    log_before = settled_requests(c)
 
     a.stop()  # SIGTERM to its process group, mid-conversation
     assert not a.alive
 
     for text in texts[3:]:
         assert c.say(c.nginx.url, who, text, timeout=60, sticky=True), text  # no error reaches the client
-    deadline = time.monotonic() + 10  # nginx writes its access log line after the response
-    routed = upstreams_by_request(c)[log_before:]
-    while len(routed) < 4 and time.monotonic() < deadline:
-        time.sleep(0.2)
-        routed = upstreams_by_request(c)[log_before:]
+    routed = routed_since(c, log_before, 4)
     assert len(routed) == 4
     assert all(r[-1] == addr(b) for r in routed), routed  # B answered all of them
     assert routed[0][0] == addr(a) and routed[0][-1] == addr(b), routed  # nginx tried A, then B...

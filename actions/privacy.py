@@ -2,7 +2,7 @@
 
 Thin adapters: the deletion itself happens in the Rasa server's tracker store
 (``bot.tracker_store.PrivacySQLTrackerStore``) when it sees this action's marker slot; the link and
-the notice come from ``bot.report`` and ``bot.retention``.
+the privacy notice at the start of each session come from ``bot.report`` and ``bot.retention``.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import report, retention
@@ -58,14 +58,33 @@ class ActionOfferReport(Action):
         return []
 
 
-class ActionPrivacyNotice(Action):
-    """What the bot stores and for how long (BOT_RETENTION_DAYS)."""
+class ActionSessionStart(Action):
+    """Rasa's session start (slots carried over, as configured) plus the privacy notice.
+
+    A session starts before the first message of a conversation, after a restart or a deletion, and
+    after ``session_expiration_time`` without messages, so the owner hears at the start of each what
+    the bot stores and for how long. If the action server is down, ``bot.resilience`` starts the
+    session with Rasa's default action and the same notice.
+    """
 
     def name(self) -> Text:
-        return "action_privacy_notice"
+        return "action_session_start"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+    ) -> List[EventType]:
+        events: List[EventType] = [SessionStarted()]
+        if (domain.get("session_config") or {}).get("carry_over_slots_to_new_session", True):
+            events.extend(carried_over_slots(tracker))
         dispatcher.utter_message(text=retention.privacy_notice())
-        return []
+        events.append(ActionExecuted("action_listen"))
+        return events
+
+
+def carried_over_slots(tracker: Tracker) -> List[EventType]:
+    """The slots of the previous session, as Rasa's own ``action_session_start`` carries them over."""
+    return [
+        SlotSet(key=event["name"], value=event.get("value"))
+        for event in tracker.events_after_latest_restart()
+        if event.get("event") == "slot"
+    ]

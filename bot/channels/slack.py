@@ -50,6 +50,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.channels import guard as input_guard
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "https://slack.com/api/"
@@ -215,7 +217,7 @@ class SlackFromEnv(SlackInput):
         )
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        slack_webhook = super().blueprint(on_new_message)
+        slack_webhook = super().blueprint(input_guard.guard(on_new_message))
 
         @slack_webhook.middleware("request")
         async def guard(request: Request) -> Optional[HTTPResponse]:

@@ -49,6 +49,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from bot.channels import guard as input_guard
+
 logger = logging.getLogger(__name__)
 
 ORIGINS_ENV = "BOT_CORS_ORIGINS"
@@ -198,6 +200,7 @@ class WebSocketIOInput(SocketIOInput):
         return ReadableSocketIOOutput(self.sio, self.bot_message_evt)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        on_new_message = input_guard.guard(on_new_message)  # empty / overlong / failing messages
         policy = OriginPolicy(self.origins or allowed_origins())
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=policy)
         engineio_handler = sio.eio.handle_request

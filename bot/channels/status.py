@@ -2,6 +2,9 @@
 
 Rasa's own ``/status`` needs the HTTP API (off by default here), so this small channel gives
 operators and the run script a status page that is always there and never reveals secrets.
+Loading this channel also installs ``bot.resilience`` (a Dutch apology instead of a silent turn
+when the action server is down) in the Rasa server, and the page says whether the action server
+answers now.
 """
 
 from __future__ import annotations
@@ -11,12 +14,13 @@ import time
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict
 
+import aiohttp
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import nlp
+from bot import nlp, resilience
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +45,13 @@ async def tracker_store_state(agent: Any) -> Dict[str, Any]:
     if store is None:
         state["reachable"] = False
         return state
+    if state["type"] == "InMemoryTrackerStore":
+        # Rasa falls back to memory when the configured store cannot be created (a warning in its
+        # log); conversations would then vanish on restart and differ per replica: not ok.
+        logger.error("Tracker store in memory: the configured store could not be reached at start-up.")
+        state["reachable"] = False
+        state["error"] = "in memory: the configured tracker store could not be reached at start-up"
+        return state
     try:
         await store.exists("__status_probe__")
         state["reachable"] = True
@@ -51,8 +62,34 @@ async def tracker_store_state(agent: Any) -> Dict[str, Any]:
     return state
 
 
+async def action_server_state(agent: Any) -> Dict[str, Any]:
+    """Whether the action server's ``/health`` answers now (no URL in the output)."""
+    endpoint = getattr(agent, "action_endpoint", None)
+    url = getattr(endpoint, "url", None)
+    state: Dict[str, Any] = {
+        "configured": bool(url),
+        "when_down": "Dutch apology (bot.resilience)" if resilience.installed() else "silent turn",
+    }
+    if not url:
+        return state
+    health = url.rsplit("/webhook", 1)[0] + "/health"
+    try:
+        timeout = aiohttp.ClientTimeout(total=2)
+        async with aiohttp.ClientSession(timeout=timeout) as session:
+            async with session.get(health) as resp:
+                state["reachable"] = resp.status == 200
+    except Exception as exc:  # reported, never raised
+        logger.warning("Action server unreachable: %s", exc)
+        state["reachable"] = False
+        state["error"] = type(exc).__name__
+    return state
+
+
 class StatusInput(InputChannel):
     """Read-only status endpoint, mounted by Rasa like any channel."""
+
+    def __init__(self) -> None:
+        resilience.install()
 
     @classmethod
     def name(cls) -> str:
@@ -81,6 +118,7 @@ class StatusInput(InputChannel):
                 "model_file": getattr(agent, "model_name", None) if ready else None,
                 "spacy_pipeline": pipeline,
                 "tracker_store": store,
+                "action_server": await action_server_state(agent) if agent else {"reachable": False},
                 "uptime_seconds": round(time.time() - started, 1),
             }
             return response.json(body, status=200 if ok else 503)

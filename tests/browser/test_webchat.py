@@ -132,10 +132,11 @@ def test_desktop_chat_buttons_source_and_reload(browser, web_bot, responses):
     try:
         elsewhere = foreign_requests(page, [urlsplit(web_bot.url).netloc])
         page.goto(f"{web_bot.url}/webhooks/web/")
-        wait_for_count(page, BOT, 1)
+        wait_for_count(page, BOT, 2)
         settle(page)
         greeting = texts(page, BOT)
-        assert one_of(responses["utter_greet"])(greeting[0]), greeting  # initPayload /greet, in Dutch
+        assert greeting[0] == web_bot.privacy_notice, greeting  # what is stored, for how long: first
+        assert one_of(responses["utter_greet"])(greeting[1]), greeting  # initPayload /greet, in Dutch
         assert page.locator(".rw-new-message").get_attribute("placeholder") == "Typ je bericht…"
         session_id = stored_session(page)
 
@@ -195,9 +196,11 @@ def test_desktop_chat_buttons_source_and_reload(browser, web_bot, responses):
         page.once("dialog", lambda dialog: dialog.accept())
         with page.expect_navigation():
             page.get_by_role("button", name="Nieuw gesprek").click()
-        wait_for_count(page, BOT, 1)
+        wait_for_count(page, BOT, 2)
         settle(page)
-        assert len(texts(page, BOT)) == 1 and one_of(responses["utter_greet"])(texts(page, BOT)[0])
+        fresh = texts(page, BOT)
+        assert len(fresh) == 2 and fresh[0] == web_bot.privacy_notice, fresh  # a new session: the notice
+        assert one_of(responses["utter_greet"])(fresh[1]), fresh
         assert texts(page, USER) == []
         assert stored_session(page) != session_id
         assert not elsewhere, f"requests to other hosts: {elsewhere}"
@@ -210,7 +213,7 @@ def test_phone_sized_screen(browser, web_bot, responses):
     context, page, errors = new_page(browser, PHONE, phone=True)
     try:
         page.goto(f"{web_bot.url}/webhooks/web/")
-        wait_for_count(page, BOT, 1)
+        wait_for_count(page, BOT, 2)
         settle(page)
         say(page, KNOWLEDGE_QUESTION)
         page.locator(SOURCE).last.wait_for(state="visible")
@@ -265,9 +268,10 @@ def test_embed_snippet_on_an_allowed_website(browser, web_bot, site, responses):
         page.locator(".rw-launcher").click()
         page.locator(".rw-conversation-container .rw-title").wait_for(state="visible")
         assert page.locator(".rw-title").inner_text().strip() == "MKB-techniekadviseur"
-        wait_for_count(page, BOT, 1)  # the snippet's initial payload: the greeting
+        wait_for_count(page, BOT, 2)  # the snippet's initial payload: the privacy notice and the greeting
         settle(page)
-        assert one_of(responses["utter_greet"])(texts(page, BOT)[0])
+        assert texts(page, BOT)[0] == web_bot.privacy_notice
+        assert one_of(responses["utter_greet"])(texts(page, BOT)[1])
         assert page.locator(".rw-new-message").get_attribute("placeholder") == "Typ je bericht…"
         reply = say(page, "hoi")
         assert reply and one_of(responses["utter_greet"])(reply[-1]), reply

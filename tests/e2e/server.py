@@ -14,7 +14,7 @@ from typing import Dict, List
 
 import requests
 
-from bot import PROJECT_ROOT
+from bot import PROJECT_ROOT, retention
 
 VENV_BIN = Path(sys.executable).parent
 MODEL = PROJECT_ROOT / "models" / "bot.tar.gz"
@@ -51,6 +51,7 @@ class BotServer:
     token: str = field(default_factory=lambda: secrets.token_hex(16))
     env: Dict[str, str] = field(default_factory=dict)
     extra_args: List[str] = field(default_factory=list)  # more `rasa run` flags, e.g. ["--cors", origin]
+    notices: Dict[str, int] = field(default_factory=dict)  # privacy notices seen (and removed) per sender
     _procs: List[subprocess.Popen] = field(default_factory=list)
 
     @property
@@ -91,7 +92,27 @@ class BotServer:
             cwd=PROJECT_ROOT, env=env, stdout=log, stderr=log,
         )
         self._procs.append(proc)
+        self._actions = proc
         return proc
+
+    def stop_actions(self) -> None:
+        """Stop the action server only (the Rasa server goes on), e.g. to test an outage."""
+        proc = getattr(self, "_actions", None)
+        if proc is not None and proc.poll() is None:
+            proc.terminate()
+            proc.wait(timeout=20)
+
+    def wait_actions(self, timeout: float = 60) -> None:
+        """Until the action server answers its health check."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"http://127.0.0.1:{self.action_port}/health", timeout=2).ok:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError(f"Action server not ready after {timeout} s; logs:\n{self.logs()}")
 
     def wait_ready(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -109,18 +130,39 @@ class BotServer:
     def logs(self, tail: int = 4000) -> str:
         return "\n".join(p.read_text(errors="replace")[-tail:] for p in sorted(self.workdir.glob("*.log")))
 
-    def say(self, sender: str, message: str, timeout: float = 30) -> List[dict]:
-        """Send one message through the REST channel; return the bot's messages."""
+    @property
+    def privacy_notice(self) -> str:
+        """The notice this server starts each session with (its BOT_RETENTION_DAYS)."""
+        return retention.privacy_notice(retention.retention_days({**os.environ, **self.env}))
+
+    def say(
+        self, sender: str, message: str | None, timeout: float = 30, keep_notice: bool = False
+    ) -> List[dict]:
+        """Send one message through the REST channel; return the bot's messages.
+
+        A session starts with the privacy notice: first in the reply to a new conversation's first
+        message, last in the reply to a restart (the new session starts at once). Unless
+        ``keep_notice``, it is counted in ``notices`` and left out, so tests read the answer itself;
+        a notice anywhere else, or twice, fails.
+        """
         resp = requests.post(
             f"{self.url}/webhooks/rest/webhook",
             json={"sender": sender, "message": message},
             timeout=timeout,
         )
         resp.raise_for_status()
-        return resp.json()
+        replies = resp.json()
+        if keep_notice:
+            return replies
+        texts = [m.get("text") for m in replies]
+        if texts.count(self.privacy_notice) == 1 and self.privacy_notice in (texts[0], texts[-1]):
+            self.notices[sender] = self.notices.get(sender, 0) + 1
+            return [m for m in replies if m.get("text") != self.privacy_notice]
+        assert self.privacy_notice not in texts, f"privacy notice in the middle of a reply, or twice: {texts}"
+        return replies
 
-    def texts(self, sender: str, message: str) -> List[str]:
-        return [m.get("text", "") for m in self.say(sender, message)]
+    def texts(self, sender: str, message: str | None, keep_notice: bool = False) -> List[str]:
+        return [m.get("text", "") for m in self.say(sender, message, keep_notice=keep_notice)]
 
     def tracker(self, sender: str, include_events: str = "AFTER_RESTART") -> dict:
         resp = requests.get(

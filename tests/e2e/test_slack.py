@@ -20,6 +20,7 @@ from typing import Callable, Dict, List, Optional
 import pytest
 import requests
 
+from bot import retention
 from tests.e2e.server import BotServer
 
 SECRET = secrets.token_hex(16)
@@ -28,6 +29,7 @@ CHANNEL = "C0SLACKTEST"  # the SLACK_CHANNEL of the test bot
 BOT_USER = "U0THEBOT"
 WEBHOOK = "/webhooks/slack/webhook"
 REPLY_TIMEOUT = 60.0
+NOTICE = retention.privacy_notice(retention.retention_days({}))  # the test bot keeps the default
 
 
 class FakeSlackApi:
@@ -68,9 +70,14 @@ class FakeSlackApi:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}/api/"
 
-    def posts(self, where: Callable[[Dict], bool]) -> List[Dict]:
+    def posts(self, where: Callable[[Dict], bool], notices: bool = False) -> List[Dict]:
+        """The chat.postMessage calls that match; the privacy notice of a new session only if asked."""
         with self.lock:
-            return [c for c in self.calls if c["path"].endswith("/chat.postMessage") and where(c["args"])]
+            return [
+                c for c in self.calls
+                if c["path"].endswith("/chat.postMessage") and where(c["args"])
+                and (notices or c["args"].get("text") != NOTICE)
+            ]
 
     def wait_for_posts(self, where: Callable[[Dict], bool], timeout: float = REPLY_TIMEOUT) -> List[Dict]:
         """Poll (bounded) until at least one matching post arrived; then the matches."""
@@ -103,6 +110,7 @@ def slack_bot(tmp_path_factory, fake_slack):
             "SLACK_SIGNING_SECRET": SECRET,
             "SLACK_CHANNEL": CHANNEL,
             "SLACK_API_URL": fake_slack.url,
+            "BOT_RETENTION_DAYS": "30",
         },
     )
     try:
@@ -206,6 +214,20 @@ def test_channel_message_gets_one_dutch_reply_in_its_thread(slack_bot, fake_slac
     assert post["path"] == "/api/chat.postMessage"
     assert post["auth"] == f"Bearer {TOKEN}"
     assert "as_user" not in post["args"]
+
+
+def test_a_new_conversation_starts_with_the_privacy_notice_once(slack_bot, fake_slack, responses):
+    user, first_ts = new_user(), new_ts()
+    assert post_to_slack_webhook(slack_bot, event_payload("hoi", user, first_ts)).status_code == 200
+    fake_slack.wait_for_posts(in_thread(first_ts))
+    settle(slack_bot, fake_slack, user)
+    first = [p["args"]["text"] for p in fake_slack.posts(in_thread(first_ts), notices=True)]
+    assert first[0] == NOTICE and "30 dagen" in NOTICE  # BOT_RETENTION_DAYS default
+    assert len(first) == 2 and first[1] in responses["utter_greet"]
+    later_ts = new_ts()
+    assert post_to_slack_webhook(slack_bot, event_payload("bedankt", user, later_ts)).status_code == 200
+    fake_slack.wait_for_posts(in_thread(later_ts))
+    assert NOTICE not in [p["args"]["text"] for p in fake_slack.posts(in_thread(later_ts), notices=True)]
 
 
 def test_direct_message_is_answered_without_a_thread(slack_bot, fake_slack, responses):

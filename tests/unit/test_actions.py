@@ -143,3 +143,36 @@ def test_advice_and_overview_use_the_slot():
     assert by_name(out)["advice_shown"]
     messages, _ = run(ActionShowStatus(), tracker([], {"conclusion_status": status}))
     assert "aandachtspunt" in messages[0]["text"]
+
+
+# --------------------------------------------------------------------------- session start
+
+
+def test_session_start_gives_the_privacy_notice_and_carries_the_slots_over(monkeypatch):
+    from actions.privacy import ActionSessionStart
+    from bot import retention
+
+    monkeypatch.setenv("BOT_RETENTION_DAYS", "14")
+    earlier = [
+        {"event": "slot", "name": "technologie", "value": "cobot"},
+        {"event": "slot", "name": "sector", "value": "metaal"},
+        {"event": "slot", "name": "sector", "value": "voeding"},
+    ]
+    domain = {"session_config": {"carry_over_slots_to_new_session": True}}
+    messages, events = run(ActionSessionStart(), tracker(earlier), domain)
+    assert [m["text"] for m in messages] == [retention.privacy_notice(14)]
+    assert "14 dagen" in messages[0]["text"] and "verwijder mijn gegevens" in messages[0]["text"]
+    assert events[0]["event"] == "session_started"
+    assert events[-1] == {**events[-1], "event": "action", "name": "action_listen"}
+    carried = [(e["name"], e["value"]) for e in events if e["event"] == "slot"]
+    assert carried == [("technologie", "cobot"), ("sector", "metaal"), ("sector", "voeding")]
+
+
+def test_session_start_without_carry_over_starts_empty():
+    from actions.privacy import ActionSessionStart
+
+    domain = {"session_config": {"carry_over_slots_to_new_session": False}}
+    earlier = [{"event": "slot", "name": "sector", "value": "x"}]
+    messages, events = run(ActionSessionStart(), tracker(earlier), domain)
+    assert len(messages) == 1
+    assert [e["event"] for e in events] == ["session_started", "action"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -46,19 +47,26 @@ class ValidateIntakeForm(FormValidationAction):
         turn = latest_turn(tracker)
         if turn is None or turn.intent == "correct":
             return []
-        if not (turn.answers_question() or turn.carries_content()):
-            return []
-        values = intake.slots_from_turn(
-            turn, tracker.get_slot("requested_slot"), filled_answers(tracker), services.engine()
-        )
-        if not values:
-            return []
-        events = [SlotSet(slot, value) for slot, value in values.items()]
-        tracker.add_slots(events)
-        update = assessment_event(tracker)
-        if tracker.get_slot("consultant_mode"):
-            dispatcher.utter_message(text=advice.overview_message(update["value"], services.definitions()))
-        return [*events, update]
+        return answer_events(dispatcher, tracker, turn)
+
+
+def answer_events(
+    dispatcher: CollectingDispatcher, tracker: Tracker, turn: intake.Turn
+) -> List[Dict[Text, Any]]:
+    """The slots this message answers (the asked question and others) and the new assessment."""
+    if not (turn.answers_question() or turn.carries_content()):
+        return []
+    values = intake.slots_from_turn(
+        turn, tracker.get_slot("requested_slot"), filled_answers(tracker), services.engine()
+    )
+    if not values:
+        return []
+    events = [SlotSet(slot, value) for slot, value in values.items()]
+    tracker.add_slots(events)
+    update = assessment_event(tracker)
+    if tracker.get_slot("consultant_mode"):
+        dispatcher.utter_message(text=advice.overview_message(update["value"], services.definitions()))
+    return [*events, update]
 
 
 class ActionProcessCorrection(Action):
@@ -70,6 +78,14 @@ class ActionProcessCorrection(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
+        turn = latest_turn(tracker)
+        asked = tracker.get_slot("requested_slot")
+        in_intake = (tracker.active_loop or {}).get("name") == "intake_form" and asked in intake.INTAKE_SLOTS
+        if in_intake and turn is not None and not intake.corrects_earlier_answer(turn.text):
+            # "nee, we werken niet samen met een hogeschool": an answer to the question just asked
+            answered = answer_events(dispatcher, tracker, dataclasses.replace(turn, intent="inform"))
+            if answered:
+                return answered
         before = tracker.get_slot("conclusion_status") or {}
         update = assessment_event(tracker)
         changed = [

@@ -180,6 +180,23 @@ def slots_from_turn(
     return values
 
 
+_CORRECTION = re.compile(
+    r"\b(klopt(?:te)? (?:dat |het )?niet|bedoel\w*|eigenlijk|toch|wacht|vergis\w*|verkeerd|fout|"
+    r"corrigeer\w*|verbeter\w*|aanpass\w*|moet zijn|ik zei|zei ik|terugkomen|niet \w+(?: \w+)? maar)\b",
+    re.IGNORECASE,
+)
+
+
+def corrects_earlier_answer(text: str) -> bool:
+    """Whether a message takes back something said before ("nee wacht, het is geen cobot maar ...").
+
+    The NLU also labels plain answers that start with "nee" as ``correct`` ("nee, we werken niet
+    samen met een hogeschool"); without one of these markers such a message answers the question
+    just asked.
+    """
+    return bool(_CORRECTION.search(text))
+
+
 def next_question(filled: Dict[str, Any]) -> Optional[str]:
     """The first intake question without an answer, or None when the intake is complete."""
     return next((slot for slot in INTAKE_SLOTS if filled.get(slot) is None), None)

@@ -122,3 +122,35 @@ def test_report_link_needs_its_token(bot):
     assert requests.get(f"{bare}?token={other_token}", timeout=30).status_code == 403
     own = requests.get(f"{bot.url}/webhooks/report/verslag-2?token={other_token}", timeout=30)
     assert own.status_code == 200
+
+
+INTAKE_ANSWERS = [
+    "we willen een cobot gaan gebruiken bij het inpakken van onderdelen",
+    "we kunnen geen inpakkers meer vinden en het werk is zwaar voor de rug",
+    "we zijn ons nog aan het orienteren",
+    "ik beslis dat samen met mijn bedrijfsleider, de mensen horen het op het werkoverleg",
+    "nog niet, we willen ze erbij halen als de leverancier is gekozen",
+    "ze hoeven minder te tillen en gaan de cobot bijvullen en bewaken",
+    "minder zwaar werk en ze leren programmeren",
+    "we hebben al een jaar twee vacatures open en de meeste mensen zijn boven de 50",
+    "de leverancier geeft een training van twee dagen",
+    "nee, nog nergens gekeken",
+    "nee, we werken niet samen met een hogeschool",
+]
+
+
+def test_end_of_the_intake_offers_the_report_and_ja_gives_the_link(bot, responses):
+    sender = "intake-verslag"
+    offer = responses["utter_offer_report"]
+    said: List[str] = []
+    for answer in INTAKE_ANSWERS:
+        said = bot.texts(sender, answer)
+        if any(t in offer for t in said):
+            break
+    assert said and said[-1] in offer, f"no report offer after the intake: {said}"
+    assert bot.tracker(sender)["slots"]["intake_complete"] is True
+    link = report_link(bot, sender, "ja")
+    page = requests.get(link, timeout=30)
+    assert page.status_code == 200
+    assert "we kunnen geen inpakkers meer vinden" in page.text  # the owner's own words
+    assert "Bron" in page.text  # advice with its sources

@@ -176,3 +176,41 @@ def test_session_start_without_carry_over_starts_empty():
     messages, events = run(ActionSessionStart(), tracker(earlier), domain)
     assert len(messages) == 1
     assert [e["event"] for e in events] == ["session_started", "action"]
+
+
+# --------------------------------------------------------------------------- "correct" during the intake
+
+
+def test_a_no_answer_labelled_correct_answers_the_asked_question():
+    """The NLU labels "nee, ..." answers `correct`; without a correction marker it is the answer."""
+    text = "nee, we werken niet samen met een hogeschool"
+    events = [user(text, "correct")]
+    slots = {"requested_slot": "kennispartners", "technologie": "cobot"}
+    messages, result = run(ActionProcessCorrection(), tracker(events, slots, loop="intake_form"))
+    assert by_name(result).get("kennispartners") == text
+    assert "conclusion_status" in by_name(result)
+    assert not any("aangepast" in (m.get("text") or "") for m in messages)
+
+
+def test_a_real_correction_during_the_intake_does_not_answer_the_asked_question():
+    text = "nee wacht, het is geen cobot maar een lasrobot"
+    events = [user(text, "correct")]
+    slots = {"requested_slot": "motief", "technologie": "cobot"}
+    messages, result = run(ActionProcessCorrection(), tracker(events, slots, loop="intake_form"))
+    assert "motief" not in by_name(result)
+    assert messages, "the correction is confirmed"
+
+
+@pytest.mark.parametrize(
+    "text, corrects",
+    [
+        ("nee wacht, het is geen cobot maar een lasrobot", True),
+        ("dat klopt niet, we hebben 40 mensen", True),
+        ("ik bedoelde de afdeling inpak", True),
+        ("nee, we werken niet samen met een hogeschool", False),
+        ("nee, nog nergens gekeken", False),
+        ("nee, de mensen weten er nog niets van", False),
+    ],
+)
+def test_correction_markers(text, corrects):
+    assert intake.corrects_earlier_answer(text) is corrects

@@ -2,5 +2,10 @@
 
 Modules by concern: ``knowledge`` (free questions), ``intake`` (the form and corrections),
 ``advice`` (advice, evidence, overview). The heavy objects (knowledge retriever, conclusion engine)
-are built on first use by ``actions.services``, not at import.
+live in ``actions.services`` and are built when the action server loads this package, so the first
+owner's first message does not wait seconds for them.
 """
+
+from actions import services  # noqa: E402
+
+services.warm_up()

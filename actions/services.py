@@ -1,4 +1,4 @@
-"""The domain objects the actions use, built once per process on first use."""
+"""The domain objects the actions use, built once per process (at the action server's start)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,12 @@ def knowledge_base() -> KnowledgeBase:
 @lru_cache(maxsize=1)
 def engine() -> ConclusionEngine:
     return ConclusionEngine.from_file()
+
+
+def warm_up() -> None:
+    """Build everything now (about 7 s), so the first owner does not wait for it."""
+    retriever().search("cobot")
+    definitions()
 
 
 @lru_cache(maxsize=1)

@@ -145,7 +145,9 @@ def describe(path: Path = PIPELINE_DIR) -> PipelineInfo | None:
 @lru_cache(maxsize=1)
 def load(path: str = str(PIPELINE_DIR)):
     """Load the saved pipeline (once per process); prepares it first when missing."""
-    import spacy
+    from bot.imports import import_without
+
+    spacy = import_without("spacy", "tensorflow")  # thinc would import TensorFlow: bot/imports.py
 
     if describe(Path(path)) is None:
         prepare(Path(path))

@@ -192,6 +192,9 @@ def _inflection_variants(stem: str, prefix: bool = True) -> List[str]:
 
 @lru_cache(maxsize=1)
 def _spacy_stopwords() -> FrozenSet[str]:
+    from bot.imports import import_without
+
+    import_without("spacy", "tensorflow")  # thinc would import TensorFlow: bot/imports.py
     from spacy.lang.nl.stop_words import STOP_WORDS
 
     return frozenset(strip_accents(w) for w in STOP_WORDS)

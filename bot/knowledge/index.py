@@ -13,10 +13,12 @@ import logging
 import math
 from typing import Dict, List, Optional, Sequence, Tuple
 
-import bm25s
 import numpy as np
 
+from bot.imports import import_without
 from bot.knowledge.analysis import TAG
+
+bm25s = import_without("bm25s", "jax")  # numpy top-k; see bot/imports.py
 
 
 def term_weight(unit: Sequence[str], term: str, part_weight: float, tag_weight: float) -> float:

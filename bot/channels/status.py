@@ -3,8 +3,8 @@
 Rasa's own ``/status`` needs the HTTP API (off by default here), so this small channel gives
 operators and the run script a status page that is always there and never reveals secrets.
 Loading this channel also installs ``bot.resilience`` (a Dutch apology instead of a silent turn
-when the action server is down) in the Rasa server, and the page says whether the action server
-answers now.
+when the action server is down) and ``bot.rasa_speedups`` (the action response schema checked once,
+not on every call) in the Rasa server, and the page says whether the action server answers now.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import nlp, resilience
+from bot import nlp, rasa_speedups, resilience
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +90,7 @@ class StatusInput(InputChannel):
 
     def __init__(self) -> None:
         resilience.install()
+        rasa_speedups.install()
 
     @classmethod
     def name(cls) -> str:

@@ -8,8 +8,10 @@ the conversation keeps its messages, and it answers normally once the action ser
 
 from __future__ import annotations
 
+import json
 import re
 import threading
+import time
 import uuid
 from pathlib import Path
 from typing import Callable, Dict, Iterator, List
@@ -182,3 +184,58 @@ def test_action_server_down_gives_an_apology_and_the_conversation_goes_on(outage
     assert users.count(question) == 3 and "we willen een cobot gaan gebruiken in de lasafdeling" in users
     status = requests.get(f"{bot.url}/webhooks/status/", timeout=10).json()
     assert status["action_server"]["reachable"] is True
+
+
+# --------------------------------------------------------------------------- tracker store unreachable
+
+
+def test_unreachable_tracker_store_is_reported_and_the_owner_is_told(tmp_path):
+    """PostgreSQL that is not there: status 503 with the reason, the log names it, the owner is told."""
+    from tests.e2e import server as server_module
+
+    bot = BotServer(workdir=tmp_path)
+    closed = server_module.free_port()  # nothing listens there
+
+    def endpoints_without_database(path, action_port, db_path):
+        path.write_text(
+            "action_endpoint:\n"
+            f'  url: "http://127.0.0.1:{action_port}/webhook"\n'
+            "tracker_store:\n"
+            "  type: bot.tracker_store.PrivacySQLTrackerStore\n"
+            '  dialect: "postgresql"\n'
+            '  url: "127.0.0.1"\n'
+            f"  port: {closed}\n"
+            '  db: "gesprekken"\n'
+            '  username: "bot"\n'
+            '  password: "niet-geheim-want-er-is-niets"\n',
+            encoding="utf-8",
+        )
+        return path
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(server_module, "write_endpoints", endpoints_without_database)
+        patch.setattr(BotServer, "wait_ready", lambda self, timeout: None)
+        bot.start()
+    try:
+        status = None
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline:
+            try:
+                resp = requests.get(f"{bot.url}/webhooks/status/", timeout=10)
+                status = (resp.status_code, resp.json())
+                break
+            except requests.RequestException:
+                time.sleep(1)
+        assert status is not None, bot.logs()
+        code, body = status
+        assert code == 503 and body["status"] == "degraded", body
+        assert body["tracker_store"]["reachable"] is False and body["tracker_store"].get("error"), body
+        assert "127.0.0.1" not in json.dumps(body)  # no internals on the public page
+
+        resp = requests.post(f"{bot.url}/webhooks/rest/webhook", json={"sender": "owner", "message": "hoi"},
+                             timeout=60)
+        assert resp.status_code == 200
+        assert [m.get("text") for m in resp.json()] == [guard.FAILURE_REPLY]  # told, not silence
+        assert "Tracker store unreachable" in bot.logs(tail=200_000)
+    finally:
+        bot.stop()

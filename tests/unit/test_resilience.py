@@ -97,3 +97,23 @@ def test_a_rejection_is_rasas_control_flow_and_passes_untouched(domain):
             run(RemoteAction("validate_intake_form", endpoint), tracker, domain)
     finally:
         server.shutdown()
+
+
+# --------------------------------------------------------------------------- bot.rasa_speedups
+
+
+def test_action_responses_are_validated_as_before_with_a_reused_validator():
+    from jsonschema import ValidationError
+
+    from bot import rasa_speedups
+
+    rasa_speedups.install()
+    action = RemoteAction("action_answer_question", closed_port_endpoint())
+    good = {
+        "events": [{"event": "slot", "name": "sector", "value": "metaal"}],
+        "responses": [{"text": "hallo"}],
+    }
+    assert action._validate_action_result(good) is True
+    with pytest.raises(ValidationError, match="Failed to validate Action server response"):
+        action._validate_action_result({"events": [{"event": "slot", "name": 42}]})
+    assert rasa_speedups.response_validator() is rasa_speedups.response_validator()  # built once

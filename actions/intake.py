@@ -69,6 +69,21 @@ def answer_events(
     return [*events, update]
 
 
+def answer_in_intake(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
+    """The events if this message, during the intake, answers the question just asked; else None.
+
+    For messages the NLU sent elsewhere (``correct``, ``ask_knowledge``) that the caller has judged
+    to be a plain answer: "ik beslis dat samen met mijn bedrijfsleider" is an answer, not a question.
+    """
+    turn = latest_turn(tracker)
+    asked = tracker.get_slot("requested_slot")
+    in_intake = (tracker.active_loop or {}).get("name") == "intake_form" and asked in intake.INTAKE_SLOTS
+    if not in_intake or turn is None:
+        return None
+    answered = answer_events(dispatcher, tracker, dataclasses.replace(turn, intent="inform"))
+    return answered or None
+
+
 class ActionProcessCorrection(Action):
     """'Nee, dat klopt niet, ...': the later statement overrides; confirm what changed."""
 
@@ -79,11 +94,9 @@ class ActionProcessCorrection(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         turn = latest_turn(tracker)
-        asked = tracker.get_slot("requested_slot")
-        in_intake = (tracker.active_loop or {}).get("name") == "intake_form" and asked in intake.INTAKE_SLOTS
-        if in_intake and turn is not None and not intake.corrects_earlier_answer(turn.text):
+        if turn is not None and not intake.corrects_earlier_answer(turn.text):
             # "nee, we werken niet samen met een hogeschool": an answer to the question just asked
-            answered = answer_events(dispatcher, tracker, dataclasses.replace(turn, intent="inform"))
+            answered = answer_in_intake(dispatcher, tracker)
             if answered:
                 return answered
         before = tracker.get_slot("conclusion_status") or {}

@@ -8,6 +8,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
+from actions.intake import answer_in_intake
+from bot import intake
 from bot.knowledge import list_entries
 
 
@@ -19,6 +21,11 @@ class ActionAnswerQuestion(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         question = (tracker.latest_message.get("text") or "").strip()
+        if not intake.looks_like_question(question):
+            # during the intake a statement is the answer to the question just asked
+            answered = answer_in_intake(dispatcher, tracker)
+            if answered:
+                return answered
         retriever = services.retriever()
         listing = list_entries(question, retriever)
         if listing:

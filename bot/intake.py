@@ -197,6 +197,18 @@ def corrects_earlier_answer(text: str) -> bool:
     return bool(_CORRECTION.search(text))
 
 
+_QUESTION_START = re.compile(
+    r"^\s*(wat|wie|waar|waarom|wanneer|welke?|hoe|hoeveel|hoezo|kun|kan|kunnen|mag|moet|moeten|is|zijn|"
+    r"heb|hebben|heeft|weet|bestaat|zit|werkt|geldt|vertel|geef|leg|noem|zeg|toon|laat|zoek)\b",
+    re.IGNORECASE,
+)
+
+
+def looks_like_question(text: str) -> bool:
+    """A question or a request ("hoe betrek ik ...", "vertel over ..."), not a statement."""
+    return "?" in text or bool(_QUESTION_START.search(text))
+
+
 def next_question(filled: Dict[str, Any]) -> Optional[str]:
     """The first intake question without an answer, or None when the intake is complete."""
     return next((slot for slot in INTAKE_SLOTS if filled.get(slot) is None), None)

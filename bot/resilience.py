@@ -15,7 +15,16 @@ server process:
   the action had run, and answers normally as soon as the action server is back.
 
 An ``ActionExecutionRejection`` (a form validation that rejects, HTTP 400) is Rasa's normal control
-flow and passes untouched. The error is still logged by Rasa, with the action and the endpoint.
+flow and passes untouched.
+
+**No silent in-memory fallback.** Rasa wraps the tracker store in ``FailSafeTrackerStore``: when the
+database fails, it logs an error, answers from an *empty* in-memory tracker and saves the turn only
+in memory. The owner gets an answer as if the bot had forgotten everything, and the turn is lost
+(seen in the scale-out test after a PostgreSQL restart). :func:`install` makes its two error hooks
+log and re-raise, so the error reaches the channel, ``bot.channels.guard`` tells the owner in Dutch
+that the message was not processed, and nothing is stored anywhere but the real store.
+
+Errors are still logged, with the action and the endpoint or the store.
 ``bot.channels.status`` installs this when the Rasa server loads its channels (every ``rasa run``
 with this project's ``credentials.yml``) and reports it on ``GET /webhooks/status/``.
 """
@@ -105,4 +114,16 @@ def install() -> None:
             return await fallback_events(self.name(), output_channel, nlg, tracker, domain)
 
     RemoteAction.run = run  # type: ignore[method-assign]
+
+    from rasa.core.tracker_store import FailSafeTrackerStore
+
+    def refuse_fallback(self: FailSafeTrackerStore, error: Exception) -> None:
+        logger.error(
+            "Tracker store %s failed (%s: %s); the message is not processed (no in-memory fallback).",
+            type(self._tracker_store).__name__, type(error).__name__, error,
+        )
+        raise error
+
+    FailSafeTrackerStore.on_tracker_store_error = refuse_fallback  # type: ignore[method-assign]
+    FailSafeTrackerStore.on_tracker_store_retrieve_error = refuse_fallback  # type: ignore[method-assign]
     _installed = True

@@ -124,29 +124,35 @@ def test_report_link_needs_its_token(bot):
     assert own.status_code == 200
 
 
-INTAKE_ANSWERS = [
-    "we willen een cobot gaan gebruiken bij het inpakken van onderdelen",
-    "we kunnen geen inpakkers meer vinden en het werk is zwaar voor de rug",
-    "we zijn ons nog aan het orienteren",
-    "ik beslis dat samen met mijn bedrijfsleider, de mensen horen het op het werkoverleg",
-    "nog niet, we willen ze erbij halen als de leverancier is gekozen",
-    "ze hoeven minder te tillen en gaan de cobot bijvullen en bewaken",
-    "minder zwaar werk en ze leren programmeren",
-    "we hebben al een jaar twee vacatures open en de meeste mensen zijn boven de 50",
-    "de leverancier geeft een training van twee dagen",
-    "nee, nog nergens gekeken",
-    "nee, we werken niet samen met een hogeschool",
-]
+INTAKE_ANSWERS = {  # per question (slot), what an owner answers
+    "technologie": "we willen een cobot gaan gebruiken bij het inpakken van onderdelen",
+    "motief": "we kunnen geen inpakkers meer vinden en het werk is zwaar voor de rug",
+    "fase": "we zijn ons nog aan het orienteren",
+    "besluitvorming": "ik beslis dat samen met mijn bedrijfsleider, de mensen horen het op het werkoverleg",
+    "betrokkenheid": "nog niet, we willen ze erbij halen als de leverancier is gekozen",
+    "verandering_werk": "ze hoeven minder te tillen en gaan de cobot bijvullen en bewaken",
+    "meerwaarde_medewerkers": "minder zwaar werk en ze leren programmeren",
+    "arbeidsmarkt": "we hebben al een jaar twee vacatures open en de meeste mensen zijn boven de 50",
+    "leren": "de leverancier geeft een training van twee dagen",
+    "rondkijken": "nee, nog nergens gekeken",
+    "kennispartners": "nee, we werken niet samen met een hogeschool",
+}
 
 
 def test_end_of_the_intake_offers_the_report_and_ja_gives_the_link(bot, responses):
+    """A whole intake, each question answered as asked; at the end "Wil je een verslag?"; "ja" -> link."""
+    from bot.intake import QUESTIONS
+
+    by_question = {QUESTIONS[slot].question: answer for slot, answer in INTAKE_ANSWERS.items()}
     sender = "intake-verslag"
     offer = responses["utter_offer_report"]
-    said: List[str] = []
-    for answer in INTAKE_ANSWERS:
-        said = bot.texts(sender, answer)
+    said = bot.texts(sender, INTAKE_ANSWERS["technologie"])
+    for _ in range(2 * len(INTAKE_ANSWERS)):
         if any(t in offer for t in said):
             break
+        asked = [t for t in said if t in by_question]
+        assert asked, f"neither a question nor the offer: {said}"
+        said = bot.texts(sender, by_question[asked[-1]])
     assert said and said[-1] in offer, f"no report offer after the intake: {said}"
     assert bot.tracker(sender)["slots"]["intake_complete"] is True
     link = report_link(bot, sender, "ja")

@@ -214,3 +214,37 @@ def test_a_real_correction_during_the_intake_does_not_answer_the_asked_question(
 )
 def test_correction_markers(text, corrects):
     assert intake.corrects_earlier_answer(text) is corrects
+
+
+def test_a_statement_labelled_as_a_knowledge_question_answers_the_asked_question():
+    text = "ik beslis dat samen met mijn bedrijfsleider, de mensen horen het op het werkoverleg"
+    slots = {"requested_slot": "besluitvorming", "technologie": "cobot"}
+    messages, result = run(
+        ActionAnswerQuestion(), tracker([user(text, "ask_knowledge")], slots, loop="intake_form")
+    )
+    assert by_name(result).get("besluitvorming") == text
+    assert not messages  # no knowledge answer or refusal; the form asks its next question
+
+
+def test_a_real_question_during_the_intake_still_gets_its_cited_answer():
+    slots = {"requested_slot": "besluitvorming", "technologie": "cobot"}
+    messages, result = run(
+        ActionAnswerQuestion(),
+        tracker([user("wat is een 4.0-teamleider?", "ask_knowledge")], slots, loop="intake_form"),
+    )
+    assert "besluitvorming" not in by_name(result)
+    assert any("Bron:" in (m.get("text") or "") for m in messages)
+
+
+@pytest.mark.parametrize(
+    "text, question",
+    [
+        ("hoe betrek ik mijn operators", True),
+        ("vertel eens over 4.0-teamleiders", True),
+        ("is een cobot veilig?", True),
+        ("ik beslis dat samen met mijn bedrijfsleider", False),
+        ("de leverancier geeft een training", False),
+    ],
+)
+def test_looks_like_question(text, question):
+    assert intake.looks_like_question(text) is question

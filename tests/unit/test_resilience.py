@@ -117,3 +117,23 @@ def test_action_responses_are_validated_as_before_with_a_reused_validator():
     with pytest.raises(ValidationError, match="Failed to validate Action server response"):
         action._validate_action_result({"events": [{"event": "slot", "name": 42}]})
     assert rasa_speedups.response_validator() is rasa_speedups.response_validator()  # built once
+
+
+def test_a_failing_tracker_store_raises_instead_of_answering_from_memory(domain):
+    """Rasa's FailSafeTrackerStore would return an empty tracker and keep the turn in memory only."""
+    from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore
+
+    class Broken(InMemoryTrackerStore):
+        async def retrieve(self, sender_id):
+            raise ConnectionError("database gone")
+
+        async def save(self, tracker):
+            raise ConnectionError("database gone")
+
+    resilience.install()
+    store = FailSafeTrackerStore(Broken(domain))
+    with pytest.raises(ConnectionError):
+        asyncio.run(store.retrieve("eigenaar"))
+    with pytest.raises(ConnectionError):
+        asyncio.run(store.save(tracker_with(domain, UserUttered("hoi"))))
+    assert store._fallback_tracker_store is None or not asyncio.run(store.fallback_tracker_store.keys())

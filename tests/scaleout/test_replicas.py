@@ -20,6 +20,7 @@ import requests
 import yaml
 
 from bot import PROJECT_ROOT
+from bot.channels import guard
 from tests.scaleout.cluster import Cluster
 
 pytestmark = pytest.mark.scaleout
@@ -281,12 +282,12 @@ def test_2b_same_sender_at_the_same_moment_on_two_replicas(full_cluster: Cluster
 def test_3_postgres_restart_loses_no_conversation(full_cluster: Cluster):
     """`pg_ctl restart -m fast` under two running replicas.
 
-    What Rasa 3.6 does: each replica's pooled connections are dead after the restart. The first
-    database call of a replica fails; Rasa's FailSafeTrackerStore then logs the error and carries on
-    with an EMPTY tracker (retrieve returns None), so that one message is answered as if the
-    conversation were new and is not stored (the SQL store only appends events beyond the stored
-    count). SQLAlchemy has meanwhile dropped the dead pool, so every later message works on the
-    stored conversation again. The stored conversation itself is never damaged.
+    Each replica's pooled connections are dead after the restart, so its first database call fails.
+    Rasa's FailSafeTrackerStore would carry on with an EMPTY in-memory tracker (an answer as if the
+    conversation were new, not stored); ``bot.resilience`` makes it raise instead, so the owner is
+    told in Dutch that the message was not processed (``bot.channels.guard``). SQLAlchemy has
+    meanwhile dropped the dead pool, so every later message works on the stored conversation again.
+    The stored conversation itself is never damaged.
     """
     c = full_cluster
     who = new_sender("herstart")
@@ -297,10 +298,13 @@ def test_3_postgres_restart_loses_no_conversation(full_cluster: Cluster):
     c.pg.restart()
 
     sent = {}
+    replies: Dict[str, List[str]] = {}
     for replica in c.rasa:
         sent[replica.name] = [f"hoi {i} via {replica.name}" for i in range(3)]
         for text in sent[replica.name]:
-            assert c.say(replica.url, who, text, timeout=60), text  # 200 with an answer, always
+            reply = c.say(replica.url, who, text, timeout=60)
+            assert reply, text  # 200 with an answer, always
+            replies[text] = [m.get("text") for m in reply]
     stored = [r[0] for r in c.pg.sql(
         f"SELECT data::json->>'text' FROM events WHERE sender_id = '{who}' AND type_name = 'user' "
         "ORDER BY id", dbname=c.pg.db)]
@@ -310,6 +314,9 @@ def test_3_postgres_restart_loses_no_conversation(full_cluster: Cluster):
         # at most the first message per replica is lost; the rest are stored once, in order
         assert texts[1:] == [t for t in new if t in texts[1:]], new
         assert sum(t in new for t in texts) >= len(texts) - 1, new
+        for text in texts:
+            if text not in new:  # not stored: the owner was told so, not greeted as a stranger
+                assert replies[text] == [guard.FAILURE_REPLY], replies[text]
     assert len(new) == len(set(new))
     for url in (c.rasa[0].url, c.rasa[1].url, c.nginx.url):
         after = c.tracker(url, who)

@@ -260,12 +260,6 @@ def test_2_concurrent_messages_of_one_sender_are_serialised(full_cluster: Cluste
     assert not red.keys("mkbbot:lock:*")
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="Rasa OSS 3.6 RedisLockStore issues tickets with a non-atomic GET+SET (RasaHQ/rasa#9213): "
-    "messages of one conversation that reach two replicas within milliseconds can be processed at the "
-    "same time and one is dropped from the tracker; see docs/deploy.md",
-)
 def test_2b_same_sender_at_the_same_moment_on_two_replicas(full_cluster: Cluster):
     """The brief's hardest case: one sender's messages sent at once, alternately to replica A and B."""
     c = full_cluster

@@ -96,7 +96,7 @@ class AtomicRedisLockStore(RedisLockStore):
         try:
             return self._atomically(conversation_id, change)
         except Exception as e:  # the same contract as Rasa's LockStore.issue_ticket
-            raise LockError(f"Error while acquiring lock. Error:\n{e}")
+            raise LockError(f"Error while acquiring lock. Error:\n{e}") from e
 
     def update_lock(self, conversation_id: Text) -> None:
         """Remove expired tickets (Rasa calls this while a message waits for its turn)."""

@@ -99,7 +99,8 @@ def test_one_message_at_a_time_across_replicas(redis_server: Redis, slow_ticket)
     result = hammer(AtomicRedisLockStore, redis_server, f"conv-{secrets.token_hex(4)}")
     assert not result["hung"] and not result["errors"], result["errors"]
     assert result["most_inside"] == 1  # never two messages of one conversation at once
-    assert sorted(result["done"]) == sorted(f"r{i}m{m}" for i in range(REPLICAS) for m in range(MESSAGES_PER_REPLICA))
+    everything = [f"r{i}m{m}" for i in range(REPLICAS) for m in range(MESSAGES_PER_REPLICA)]
+    assert sorted(result["done"]) == sorted(everything)
     assert result["left"] == []  # the last one out deletes the lock
 
 

@@ -9,7 +9,10 @@ Every entry is indexed in four BM25 indexes (``bot/knowledge/index.py``, library
 * ``all``       — everything of the entry in one document.
 
 The normalised field scores (0..1) are mixed with fixed weights (``RankingConfig.weights``; why these:
-docs/knowledge.md). ``answer`` then decides between answering and refusing with a rule on four
+docs/knowledge.md). The *publication* is chosen by mixing, per publication, its best entry's score
+(relative to the best overall) with a text classifier's probability for it
+(``bot/knowledge/classifier.py``; ``RankingConfig.publication_weight``); the best entry of that
+publication comes first. ``answer`` then decides between answering and refusing with a rule on four
 figures of the best entry (``RankingConfig.accepts``): its score, its *coverage* (the idf-weighted
 share of the question's words it contains), the question's *information* (summed idf of its known
 words: a vague question has little) and *in scope* (a question about prices, law, ... — the
@@ -29,6 +32,7 @@ import numpy as np
 
 from bot.knowledge.analysis import Analyzer, Unit, load_synonyms
 from bot.knowledge.answers import format_answer, refusal_text
+from bot.knowledge.classifier import PublicationClassifier
 from bot.knowledge.index import FieldIndex, term_weight
 from bot.knowledge.loader import DEFAULT_ROOT, load_knowledge_base
 from bot.knowledge.model import Entry, KnowledgeBase
@@ -49,6 +53,9 @@ class RankingConfig:
     part_weight: float = 0.5
     #: a synonym (operators -> =medewerker) counts for this share of a match on the word itself
     tag_weight: float = 0.75
+    #: weight of the publication classifier's probability against the relative BM25 score when the
+    #: publication is chosen (0: BM25 alone, the best entry wins)
+    publication_weight: float = 1.0
     # The refusal rule, chosen by `scripts/eval_knowledge.py --calibrate` (docs/knowledge.md).
     min_score: float = 0.09
     min_coverage: float = 0.50
@@ -98,6 +105,8 @@ class Hit:
     #: False when the question asks about a subject outside the publications (``buiten_bereik``)
     #: and this entry does not mention it
     in_scope: bool = True
+    #: the publication classifier's probability for this entry's publication
+    publication_probability: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -175,6 +184,7 @@ class Retriever:
             frozenset(t for x in (e.text, e.section, *e.topics) for t in self.analyzer.primary_tokens(x))
             for e in entries
         ]
+        self.classifier = PublicationClassifier(kb, self.analyzer) if config.publication_weight > 0 else None
 
     # -- building blocks ------------------------------------------------------------------------
 
@@ -281,6 +291,31 @@ class Retriever:
         # the word itself (or another out-of-scope word of it) must be in the entry, not just a part
         return all(any(t in terms for t in unit if t == unit[0] or t in scope) for unit in scope_units)
 
+    def publication_probabilities(self, question: str) -> Dict[str, float]:
+        """The classifier's probability per publication ({} without a classifier)."""
+        return self.classifier.probabilities(question) if self.classifier else {}
+
+    def rank(self, combined: np.ndarray, probabilities: Mapping[str, float]) -> List[int]:
+        """Entry indexes (score > 0), best first: the best entry of the chosen publication, then by score.
+
+        Per publication: its best entry's score divided by the best score overall, plus
+        ``publication_weight`` times the classifier's probability; the highest total is chosen.
+        """
+        order = [int(i) for i in np.argsort(-combined, kind="stable") if combined[i] > 0]
+        if not order or not probabilities:
+            return order
+        best: Dict[str, int] = {}
+        for i in order:
+            best.setdefault(self.kb.entries[i].publication, i)
+        top = float(combined[order[0]])
+        weight = self.config.publication_weight
+
+        def total(publication: str) -> float:
+            return float(combined[best[publication]]) / top + weight * probabilities.get(publication, 0.0)
+
+        first = best[max(best, key=total)]
+        return [first] + [i for i in order if i != first]
+
     # -- public API -------------------------------------------------------------------------------
 
     def search(self, question: str, k: int = 5) -> List[Hit]:
@@ -288,7 +323,11 @@ class Retriever:
         units = self.query_units(question)
         scores = self.field_scores(units)
         combined = self.combine(scores)
-        order = [int(i) for i in np.argsort(-combined, kind="stable")[:k] if combined[i] > 0]
+        probabilities = self.publication_probabilities(question)
+        # A question about prices, law, subsidies, ... (``buiten_bereik``) is ranked by BM25 alone:
+        # the classifier knows a publication's subjects, not whether it covers that specific point.
+        asks_out_of_scope = any(self.analyzer.is_out_of_scope(u) for u in units)
+        order = self.rank(combined, {} if asks_out_of_scope else probabilities)[:k]
         hits = []
         for i in order:
             coverage, unknown, information = self.coverage(units, i)
@@ -301,6 +340,7 @@ class Retriever:
                     unknown=unknown,
                     information=information,
                     in_scope=self.in_scope(units, i),
+                    publication_probability=probabilities.get(self.kb.entries[i].publication, 0.0),
                 )
             )
         return hits

@@ -298,3 +298,54 @@ def test_not_a_listing(retriever, query):
 def test_answer_returns_no_source_for_nonsense(retriever):
     answer = retriever.answer("blablabla qwerty asdf")
     assert not answer.found and "Bron:" not in answer.text and re.match(REFUSAL, answer.text)
+
+
+# -- publication choice (bot/knowledge/classifier.py) --------------------------------------------
+
+PUBLICATION_CASES = [
+    # calibration questions where BM25 alone puts an entry of another publication first
+    ("de mannen in de werkplaats zien de nieuwe robot als een bedreiging", "ssas-2025-techniek"),
+    ("onze operators snappen niet waarom die nieuwe machine er komt, wat moet ik doen", "ssas-2025-techniek"),
+]
+
+
+@pytest.mark.parametrize("question,publication", PUBLICATION_CASES)
+def test_the_publication_classifier_corrects_a_lone_bm25_match(retriever, question, publication):
+    import dataclasses
+
+    import numpy as np
+
+    units = retriever.query_units(question)
+    combined = retriever.combine(retriever.field_scores(units))
+    bm25_alone = retriever.kb.entries[int(np.argmax(combined))].publication
+    assert bm25_alone != publication  # the case is still a real one
+    hit = retriever.search(question, k=1)[0]
+    assert hit.entry.publication == publication
+    assert hit.publication_probability > 0.5
+    probabilities = retriever.publication_probabilities(question)
+    assert set(probabilities) == set(retriever.kb.publications)
+    assert abs(sum(probabilities.values()) - 1) < 1e-6
+    without = Retriever(retriever.kb, retriever.analyzer,
+                        dataclasses.replace(retriever.config, publication_weight=0.0))
+    assert without.classifier is None
+    assert without.search(question, k=1)[0].entry.publication == bm25_alone
+
+
+def test_rank_puts_the_best_entry_of_the_chosen_publication_first(retriever):
+    import numpy as np
+
+    entries = retriever.kb.entries
+    a = next(i for i, e in enumerate(entries) if e.publication == "ssas-2025-techniek")
+    b = next(i for i, e in enumerate(entries) if e.publication == "werkplekleren-middenmoot")
+    combined = np.zeros(len(entries))
+    combined[a], combined[b] = 0.10, 0.12
+    # BM25 alone: b first; a sure classifier vote for a's publication turns it around
+    assert retriever.rank(combined, {})[:2] == [b, a]
+    assert retriever.rank(combined, {"ssas-2025-techniek": 0.9, "werkplekleren-middenmoot": 0.1})[:2] == [a, b]
+    assert retriever.rank(combined, {"ssas-2025-techniek": 0.1, "werkplekleren-middenmoot": 0.9})[:2] == [b, a]
+
+
+def test_out_of_scope_questions_are_ranked_by_bm25_alone(retriever):
+    """The classifier knows subjects, not prices: 'kost' must not pull in an entry that says 'banen kosten'."""
+    answer = retriever.answer("Hoeveel kost een lasrobot?")
+    assert not answer.found and "Bron:" not in answer.text

@@ -1,0 +1,53 @@
+"""Scripted owner conversations through the REST channel, read back from `conclusion_status`.
+
+`tests/data/scripted_conversations.yml` was written by someone who had not seen the rules
+(knowledge/conclusions.yml) or the other tests: owners' messages in order, and only the statuses a
+careful consultant would conclude. Each conversation runs as its own sender against the real
+server; after the last message the tracker's `conclusion_status` slot (the public contract) must
+hold every expected status, and every turn must have been answered in Dutch (no silent turn).
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Dict, List
+
+import pytest
+import yaml
+
+from bot import PROJECT_ROOT
+
+SCRIPTS = Path(PROJECT_ROOT, "tests", "data", "scripted_conversations.yml")
+CONVERSATIONS: List[dict] = (yaml.safe_load(SCRIPTS.read_text(encoding="utf-8")) or {}).get("conversations", [])
+CONCLUSIONS = {"uitleggen", "betrekken", "meerwaarde", "jong_talent", "rondkijken", "kennisinstellingen"}
+
+
+def test_the_script_file_is_complete():
+    assert len(CONVERSATIONS) >= 10
+    assert len({c["id"] for c in CONVERSATIONS}) == len(CONVERSATIONS)
+    for conv in CONVERSATIONS:
+        assert conv["messages"] and conv["expect"], conv["id"]
+        assert set(conv["expect"]) <= CONCLUSIONS, conv["id"]
+        assert set(conv["expect"].values()) <= {"aandachtspunt", "op_orde", "onbekend"}, conv["id"]
+
+
+def statuses(tracker: dict) -> Dict[str, str]:
+    slot = tracker["slots"].get("conclusion_status") or {}
+    return {cid: (v["status"] if isinstance(v, dict) else v) for cid, v in slot.items()}
+
+
+@pytest.mark.parametrize("conv", CONVERSATIONS, ids=[c["id"] for c in CONVERSATIONS])
+def test_scripted_conversation(bot, conv):
+    who = f"script-{conv['id']}-{uuid.uuid4().hex[:6]}"
+    transcript = []
+    for message in conv["messages"]:
+        replies = bot.texts(who, message)
+        transcript.append((message, replies))
+        assert replies, f"no answer to {message!r}"
+        assert all(r.strip() for r in replies), f"empty reply to {message!r}"
+    got = statuses(bot.tracker(who))
+    assert set(got) == CONCLUSIONS, got
+    wrong = {cid: (want, got[cid]) for cid, want in conv["expect"].items() if got[cid] != want}
+    shown = "\n".join(f"  > {m}\n    < {' | '.join(r)[:160]}" for m, r in transcript)
+    assert not wrong, f"{conv['id']} ({conv.get('note', '')}): expected vs got {wrong}\n{shown}"

@@ -19,7 +19,9 @@ import yaml
 from bot import PROJECT_ROOT
 
 SCRIPTS = Path(PROJECT_ROOT, "tests", "data", "scripted_conversations.yml")
-CONVERSATIONS: List[dict] = (yaml.safe_load(SCRIPTS.read_text(encoding="utf-8")) or {}).get("conversations", [])
+CONVERSATIONS: List[dict] = (yaml.safe_load(SCRIPTS.read_text(encoding="utf-8")) or {}).get(
+    "conversations", []
+)
 CONCLUSIONS = {"uitleggen", "betrekken", "meerwaarde", "jong_talent", "rondkijken", "kennisinstellingen"}
 
 

@@ -14,7 +14,8 @@ or parser are needed, so the fallback pipeline and ``nl_core_news_sm`` both work
   ("dat klopt niet", "ik bedoel");
 * **signals** are found on the surface text: negation (minus the exceptions in
   ``geen_ontkenning``), plans (``gepland`` per segment, ``gepland_zin`` for the whole sentence,
-  minus ``geen_gepland``; a form of "gaan" after a form of "zijn" is past: "we zijn gaan kijken"),
+  minus ``geen_gepland``; a form of "gaan" after a form of "zijn", or in a sentence that starts with
+  "ja", is past: "we zijn gaan kijken", "ja, bij een collega gaan kijken"),
   things already done (``gedaan``, which wins over a plan), hedging (``twijfel``), skipping
   (``overslaan``), and corrections (``correctie``);
 * for an answer to an intake question, the **polarity** of the short answer: ``ja``, ``nee`` or
@@ -196,12 +197,16 @@ def analyse(doc, original: str, signals: Signals, terms: TermIndex, with_polarit
     )
     negation = sorted({i for s, e in spans["ontkenning"] for i in range(s, e)} - not_negation)
     not_plan = _covered(spans["geen_gepland"])
+    # A sentence that starts with "ja" answers "heb je al ...?": "ja, bij een collega gaan kijken" is
+    # the elliptic past of "we zijn gaan kijken". Real plan words ("volgende week", "binnenkort") still count.
+    yes_sentences = {sentence_of[s] for s, _ in spans["ja"] if s in sentence_starts}
     plan: List[int] = []
     for s, _ in spans["gepland"]:
         if s in not_plan:
             continue
-        if tokens[s].text in _GAAN and any(
-            tokens[j].text in _ZIJN for j in range(s - 1, -1, -1) if segment_of[j] == segment_of[s]
+        if tokens[s].text in _GAAN and (
+            sentence_of[s] in yes_sentences
+            or any(tokens[j].text in _ZIJN for j in range(s - 1, -1, -1) if segment_of[j] == segment_of[s])
         ):
             continue
         plan.append(s)

@@ -353,12 +353,13 @@ class ConclusionEngine:
             pool = corrected
         last = pool[-1]
         effect = last.rule.effect
-        if (
-            effect == OP_ORDE
-            and not last.rule.specific
-            and any(it.rule.effect == AANDACHTSPUNT for it in pool)
-        ):
-            effect = AANDACHTSPUNT
+        has_gap = any(it.rule.effect == AANDACHTSPUNT for it in pool)
+        if effect == OP_ORDE and not last.rule.specific and has_gap:
+            # A general 'op orde' does not outweigh an aandachtspunt in the same message; the last
+            # aandachtspunt or *specific* 'op orde' decides ("ik heb besloten, maar eerst met het
+            # team besproken waarom, en met z'n allen gaan kijken": the specific 'waarom besproken').
+            decisive = [it for it in pool if it.rule.effect == AANDACHTSPUNT or it.rule.specific]
+            effect = decisive[-1].rule.effect if decisive else AANDACHTSPUNT
         return _Verdict(effect=effect, weak=not strong, items=tuple(pool), turn=turn, slot=slot)
 
     def _resolve(self, stmts: Sequence[Statement], results: Sequence[_StatementResult]) -> Assessment:

@@ -8,7 +8,8 @@ The held-out set (tests/data/knowledge_questions_fresh.yml, session 3) was writt
 read only the publications, not the entries, and is only used to report. The session-1 held-out set
 (tests/data/knowledge_questions.yml) has informed changes since and is now the development set
 (``--questions tests/data/knowledge_questions.yml``). The field weights and the refusal rule are
-chosen with ``--calibrate`` on tests/data/knowledge_calibration.yml plus leave-one-out of the entries' own example questions.
+chosen with ``--calibrate`` on tests/data/knowledge_calibration.yml plus leave-one-out of the
+entries' own example questions.
 Exits with status 1 when a target of the issue is missed.
 """
 

@@ -4,9 +4,15 @@ Starts the same cluster as tests/scaleout (PostgreSQL, Redis, nginx, one action 
 replicas from endpoints.scale.yml, all on 127.0.0.1 in a temp folder), then for each replica count
 points nginx at that many replicas and lets N concurrent senders each send the same M Dutch messages
 one after the other (a sender waits for its answer). Reports msgs/s, p50/p95/max latency and errors.
-Not a load test (that is Locust's job): on a 2-core machine two replicas compete for the same CPU.
+On a 2-core machine two replicas compete for the same CPU.
+
+With ``--locust USERS`` the load is the benchmark script's own (``scripts/benchmark.py`` /
+``scripts/locustfile.py``: Locust headless, one sender per simulated user doing a whole Dutch intake,
+closed loop, ``--duration`` seconds per replica count) instead of the fixed message list; Locust comes
+from ``.venv-bench`` (``bash scripts/benchmark.sh`` installs it).
 
     .venv/bin/python scripts/bench_replicas.py                  # 20 senders x 10 messages, 1 and 2 replicas
+    .venv/bin/python scripts/bench_replicas.py --locust 20 --duration 30   # the benchmark's Locust load
     .venv/bin/python scripts/bench_replicas.py --senders 5 --messages 4 --json results/bench_replicas.json
 """
 
@@ -115,7 +121,21 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=120, help="per request, seconds")
     parser.add_argument("--model", type=Path, default=None, help="default models/bot.tar.gz")
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
+    parser.add_argument("--locust", type=int, default=0, metavar="USERS",
+                        help="use the benchmark's Locust load with this many users instead")
+    parser.add_argument("--duration", type=int, default=30, help="seconds per replica count (--locust)")
     args = parser.parse_args()
+    bench = None
+    if args.locust:
+        import importlib.util
+
+        spec = importlib.util.spec_from_file_location("benchmark", ROOT / "scripts" / "benchmark.py")
+        bench = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(bench)
+        if not Path(bench.LOCUST).exists():
+            print("Locust missing: run `bash scripts/benchmark.sh --help` once to install .venv-bench",
+                  file=sys.stderr)
+            return 2
     counts = [int(x) for x in args.replicas.split(",") if x.strip()]
     messages = MESSAGES[: max(1, min(args.messages, len(MESSAGES)))]
 
@@ -134,7 +154,15 @@ def main() -> int:
             cluster.nginx.start([r.port for r in cluster.rasa[:n]])
             run_load(cluster.nginx.url, min(4, args.senders), messages[:3], args.timeout)  # warm-up
             load_before = os.getloadavg()[0]
-            res = {"replicas": n, **run_load(cluster.nginx.url, args.senders, messages, args.timeout),
+            if bench is not None:
+                work = Path(cluster.workdir) / f"locust-{n}"
+                work.mkdir(parents=True, exist_ok=True)
+                load = bench.run_locust(cluster.nginx.url, args.locust, args.duration, "bot", work)
+                measured = {"messages": load.requests, "errors": load.failures, "msgs_per_s": load.rps,
+                            "p50_ms": load.p50_ms, "p95_ms": load.p95_ms, "max_ms": load.p99_ms}
+            else:
+                measured = run_load(cluster.nginx.url, args.senders, messages, args.timeout)
+            res = {"replicas": n, **measured,
                    "load1_before": round(load_before, 1), "load1_after": round(os.getloadavg()[0], 1)}
             results["runs"].append(res)
             print(json.dumps(res), file=sys.stderr)
@@ -142,9 +170,11 @@ def main() -> int:
         cluster.stop()
 
     m = results["machine"]
-    print(f"\n{m['date']}, {m['nproc']} cores ({m['cpu']}), {m['mem_total']} RAM; "
-          f"{args.senders} concurrent senders x {len(messages)} messages, via nginx\n")
-    print("| replicas | messages | errors | msgs/s | p50 ms | p95 ms | max ms | load avg before/after |")
+    load_text = (f"Locust, {args.locust} users, {args.duration} s per replica count (whole intakes)"
+                 if bench is not None else f"{args.senders} concurrent senders x {len(messages)} messages")
+    print(f"\n{m['date']}, {m['nproc']} cores ({m['cpu']}), {m['mem_total']} RAM; {load_text}, via nginx\n")
+    last = "p99 ms" if bench is not None else "max ms"
+    print(f"| replicas | messages | errors | msgs/s | p50 ms | p95 ms | {last} | load avg before/after |")
     print("|---:|---:|---:|---:|---:|---:|---:|---|")
     for r in results["runs"]:
         print(f"| {r['replicas']} | {r['messages']} | {r['errors']} | {r['msgs_per_s']} | {r['p50_ms']} | "

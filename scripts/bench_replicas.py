@@ -131,6 +131,7 @@ def main() -> int:
 
         spec = importlib.util.spec_from_file_location("benchmark", ROOT / "scripts" / "benchmark.py")
         bench = importlib.util.module_from_spec(spec)
+        sys.modules["benchmark"] = bench  # its dataclasses look their module up
         spec.loader.exec_module(bench)
         if not Path(bench.LOCUST).exists():
             print("Locust missing: run `bash scripts/benchmark.sh --help` once to install .venv-bench",

@@ -52,7 +52,7 @@ SANIC_HOST=127.0.0.1 "$PY" -m rasa_sdk --actions actions --port "$ACTION_PORT" &
 pids+=($!)
 
 say "Rasa-server starten op $HOST:$PORT ($(basename "$MODEL"), $("$PY" -m bot.nlp describe 2>/dev/null))"
-"$VENV/bin/rasa" run --model "$MODEL" --endpoints "$ENDPOINTS" --credentials credentials.yml \
+"$PY" -m bot.serve run --model "$MODEL" --endpoints "$ENDPOINTS" --credentials credentials.yml \
   --interface "$HOST" --port "$PORT" --cors "${cors[@]}" "${api[@]}" &
 pids+=($!)
 

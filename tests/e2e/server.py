@@ -75,7 +75,8 @@ class BotServer:
         if with_actions:
             self.start_actions(env)
         rasa_cmd = [
-            str(VENV_BIN / "rasa"), "run", "--model", str(MODEL), "--endpoints", str(endpoints),
+            str(VENV_BIN / "python"), "-m", "bot.serve", "run",  # = rasa run, without JAX
+            "--model", str(MODEL), "--endpoints", str(endpoints),
             "--credentials", str(PROJECT_ROOT / "credentials.yml"), "--interface", "127.0.0.1",
             "--port", str(self.rasa_port), "--enable-api", "--auth-token", self.token, *self.extra_args,
         ]

@@ -404,7 +404,8 @@ class RasaReplica:
 
     def launch(self) -> RasaReplica:
         cmd = [
-            str(VENV_BIN / "rasa"), "run", "--model", str(self.model), "--endpoints", str(SCALE_ENDPOINTS),
+            str(VENV_BIN / "python"), "-m", "bot.serve", "run",  # = rasa run, without JAX
+            "--model", str(self.model), "--endpoints", str(SCALE_ENDPOINTS),
             "--credentials", str(self.credentials), "--interface", "127.0.0.1", "--port", str(self.port),
             "--enable-api", "--auth-token", self.token,
         ]

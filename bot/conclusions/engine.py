@@ -320,10 +320,13 @@ class ConclusionEngine:
             used = {i for s, e in chosen for i in range(s, e)}
             first = bisect_left(an.segment_of, an.segment_of[lo])
             last = bisect_right(an.segment_of, an.segment_of[hi])
+            own = frozenset().union(*pattern.elements)
             for tid in pattern.without & an.terms.keys():
                 for s, e in an.terms[tid]:
-                    # a matched word does not exclude itself, but "geen problemen" excludes "problemen"
-                    if first <= s < last and not used.issuperset(range(s, e)):
+                    # A word the pattern itself matched does not exclude the match through the same term
+                    # ("problemen" in element and zonder), but a longer phrase ("geen problemen") or
+                    # another term on that word ("kantoor*" on "kantoormensen", matched as "*mensen") does.
+                    if first <= s < last and (tid not in own or not used.issuperset(range(s, e))):
                         return False
         return True
 

@@ -33,6 +33,10 @@ _SENTENCE_END = {".", "!", "?", ";", ":", "...", "\u2026", "..", "!!", "??", "?!
 _SEGMENT_BREAK = {",", "-", "\u2013", "\u2014", "(", ")", "/", "+"}
 _GAAN = {"ga", "gaat", "gaan"}
 _ZIJN = {"ben", "bent", "is", "zijn", "was", "waren"}
+_MOETEN = {"moet", "moeten"}
+_NOG_STILL = {"steeds", "altijd", "wel", "meer"}
+#: at most this many words between "moet" and "nog" ("moeten de jongens op de vloer nog vertellen")
+_MOET_NOG_GAP = 7
 _LIST_CONJ = {"en", "of"}
 #: Short-answer segments longer than this do not set the polarity (they are content).
 _SHORT_ANSWER = 4
@@ -210,6 +214,17 @@ def analyse(doc, original: str, signals: Signals, terms: TermIndex, with_polarit
         ):
             continue
         plan.append(s)
+    # "moet/moeten ... nog" with words in between ("ik moet het ze nog uitleggen") is a plan too; the
+    # adjacent forms ("moet nog") are in the signal list. Not "nog steeds/altijd/wel" (still).
+    for i, tok in enumerate(tokens):
+        if tok.text in _MOETEN:
+            for j in range(i + 2, min(i + 2 + _MOET_NOG_GAP, len(tokens))):
+                if segment_of[j] != segment_of[i]:
+                    break
+                if tokens[j].text == "nog" and (j + 1 >= len(tokens) or tokens[j + 1].text not in _NOG_STILL):
+                    if i not in not_plan:
+                        plan.append(i)
+                    break
     done = [s for s, _ in spans["gedaan"]]
     for s, _ in spans["gepland_zin"]:
         sentences[sentence_of[s]].planned = True
@@ -256,6 +271,7 @@ def _polarity(analysis: Analysis, spans: Mapping[str, List[Tuple[int, int]]], ig
         return
     yes = {s: e for s, e in spans["ja"]}
     no = {s: e for s, e in spans["nee"]}
+    not_no = _covered(spans["geen_ontkenning"])
     connectors = {s for s, _ in spans["splitsen"]} | {s for s, _ in spans["splitsen_voor_onderwerp"]}
     first_sentence = analysis.sentences[0]
     # After a correction only what follows counts: "nee, dat klopt niet, ..." is not a "nee", and in
@@ -275,7 +291,7 @@ def _polarity(analysis: Analysis, spans: Mapping[str, List[Tuple[int, int]]], ig
         if not first and len(words) > _SHORT_ANSWER:
             continue
         first = False
-        if head in no:
+        if head in no and head not in not_no:  # "niet alleen bij ..., ook bij ..." is no "nee"
             analysis.polarity, analysis.polarity_pos = "nee", head
         elif head in yes and analysis.polarity is None:
             # A later short segment can turn a "ja" into "nee" ("ja, maar nog niet"), not the reverse

@@ -228,8 +228,12 @@ def analyse(doc, original: str, signals: Signals, terms: TermIndex, with_polarit
     done = [s for s, _ in spans["gedaan"]]
     for s, _ in spans["gepland_zin"]:
         sentences[sentence_of[s]].planned = True
-    for key in ("twijfel", "overslaan"):
-        for s, _ in spans[key]:
+    for s, _ in spans["twijfel"]:
+        sentences[sentence_of[s]].hedged = True
+    # "weet ik niet, ..." / "sla over" hedge a sentence they open, not one that merely contains the
+    # word ("ze zien op het scherm de volgende stap").
+    for s, _ in spans["overslaan"]:
+        if s in sentence_starts:
             sentences[sentence_of[s]].hedged = True
 
     analysis = Analysis(

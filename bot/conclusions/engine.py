@@ -8,7 +8,8 @@ How a status is decided (the rule language itself is described at the top of
    ``zonder``), gives an *item*: conclusion, effect, position, and whether it is *weak* (the
    sentence hedges - "misschien", "denk het wel" - or the rule is marked ``zwak``).
    A statement that is only "weet ik niet" / "sla over" gives nothing.
-2. Within one statement, per conclusion: strong items count, weak ones only when there is no
+2. Within one statement, per conclusion: a hedged *op orde* is dropped (no evidence; the bot asks).
+   Strong items count, weak ones only when there is no
    strong one. The **last** item wins ("last clause wins"), except that a non-specific
    ``op_orde`` (``specifiek: false``) never overrules an ``aandachtspunt`` from the same message.
    Items after a correction ("ik bedoel", "dat klopt niet") overrule everything before it.
@@ -67,6 +68,7 @@ class _Item:
     sentence: str
     weak: bool
     after_correction: bool
+    hedged: bool = False  # the sentence hedges ("misschien", "denk ik"); ``weak`` also covers ``zwak`` rules
 
 
 @dataclass(frozen=True)
@@ -217,6 +219,7 @@ class ConclusionEngine:
             position=position,
             sentence=sentence,
             weak=hedged or rule.weak,
+            hedged=hedged,
             after_correction=first_correction is not None and position >= first_correction,
         )
 
@@ -347,6 +350,10 @@ class ConclusionEngine:
 
     @staticmethod
     def _statement_verdict(items: List[_Item], turn: int, slot: Optional[str]) -> Optional[_Verdict]:
+        # A hedged 'op orde' ("ik denk dat ze het wel fijn gaan vinden") is no evidence: the bot asks
+        # instead of assuming it is in order. A hedged gap ("misschien gaan we later kijken") stays
+        # weak evidence: it is still not done.
+        items = [it for it in items if not (it.hedged and it.rule.effect == OP_ORDE)]
         if not items:
             return None
         strong = [it for it in items if not it.weak]

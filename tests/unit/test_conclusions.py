@@ -118,9 +118,18 @@ def test_hedge_alone_counts_but_never_overrides_a_clear_statement(engine):
 
 
 def test_hedged_evidence_is_overridden_by_later_clear_evidence(engine):
+    hedged = Statement("misschien later", slot="rondkijken", turn=0)
+    clear = Statement("we zijn vorige week toch bij een collega wezen kijken", turn=1)
+    assert engine.assess([hedged]).status("rondkijken") == "aandachtspunt"  # weak: not done yet
+    assert engine.assess([hedged, clear]).status("rondkijken") == "op_orde"
+
+
+def test_hedged_op_orde_is_no_evidence(engine):
+    """"denk het wel" is no proof it is in order (the bot asks); a clear later "nee" still counts."""
     hedged = Statement("denk het wel", slot="rondkijken", turn=0)
+    assert engine.assess([hedged]).status("rondkijken") == "onbekend"
+    assert engine.assess([Statement("ja", slot="rondkijken", turn=0)]).status("rondkijken") == "op_orde"
     clear = Statement("nee, we hebben nergens gekeken", turn=1)
-    assert engine.assess([hedged]).status("rondkijken") == "op_orde"
     assert engine.assess([hedged, clear]).status("rondkijken") == "aandachtspunt"
 
 

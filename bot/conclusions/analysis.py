@@ -180,6 +180,12 @@ def analyse(doc, original: str, signals: Signals, terms: TermIndex, with_polarit
     # Segments: commas etc. (from the tokenizer), splitting words, and around corrections.
     split_before = set()
     for start, _ in spans["splitsen"]:
+        # "het is niet zo dat het extra werk is": the negation belongs to the clause after "dat"
+        if tokens[start].text == "dat" and start > 0 and (
+            tokens[start - 1].text == "niet"
+            or (start > 1 and tokens[start - 2].text == "niet" and tokens[start - 1].text == "zo")
+        ):
+            continue
         split_before.add(start)
     subject_starts = {s for s, _ in spans["onderwerpen"]}
     for start, end in spans["splitsen_voor_onderwerp"]:

@@ -84,10 +84,18 @@ def pipeline_name() -> str:
     return info.name if info else "unknown"
 
 
+def diet_report(folder: Path) -> Optional[Dict[str, Any]]:
+    """The entity report of the DIET classifier, whatever the component's class name
+    (``DIETClassifier_report.json``, or ``QuickLoadDIETClassifier_report.json`` for bot.nlu.diet)."""
+    for path in sorted(folder.glob("*DIETClassifier_report.json")):
+        return load(path)
+    return None
+
+
 def section(title: str, folder: Path) -> tuple[List[str], Dict[str, Optional[float]]]:
     intents = load(folder / "intent_report.json") or {}
     errors = load(folder / "intent_errors.json") or []
-    entity_f1, entity_rows = entity_summary(load(folder / "DIETClassifier_report.json"))
+    entity_f1, entity_rows = entity_summary(diet_report(folder))
     macro = intents.get("macro avg", {}).get("f1-score")
     weighted = intents.get("weighted avg", {}).get("f1-score")
     accuracy = intents.get("accuracy")

@@ -137,3 +137,21 @@ def test_a_failing_tracker_store_raises_instead_of_answering_from_memory(domain)
     with pytest.raises(ConnectionError):
         asyncio.run(store.save(tracker_with(domain, UserUttered("hoi"))))
     assert store._fallback_tracker_store is None or not asyncio.run(store.fallback_tracker_store.keys())
+
+
+def test_event_lookup_by_name_is_remembered_and_unchanged():
+    """bot.rasa_speedups remembers Event.resolve_by_type; results and errors stay Rasa's."""
+    from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
+
+    from bot import rasa_speedups
+
+    rasa_speedups.install()
+    assert Event.resolve_by_type("user") is UserUttered
+    assert Event.resolve_by_type("slot") is SlotSet
+    assert Event.resolve_by_type("action") is ActionExecuted
+    assert Event.resolve_by_type("topic") is None  # Rasa's backwards compatibility
+    assert Event.resolve_by_type("nonsense", default=SlotSet) is SlotSet
+    with pytest.raises(ValueError, match="Unknown event name"):
+        Event.resolve_by_type("nonsense")
+    event = Event.from_parameters({"event": "slot", "name": "sector", "value": "metaal"})
+    assert isinstance(event, SlotSet) and event.value == "metaal"

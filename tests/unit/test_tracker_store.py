@@ -217,3 +217,15 @@ def test_the_delete_action_produces_what_the_store_looks_for():
     events += [Event.from_parameters(e) for e in returned]
     assert deletion_confirmed(events)
     assert dispatcher.messages and "gewist" in dispatcher.messages[0]["text"]
+
+
+def test_sqlite_store_writes_in_wal_mode_and_keeps_what_it_saved(store, db):
+    """Every connection of the store runs in WAL mode with synchronous=NORMAL (bot.tracker_store.use_wal)."""
+    asyncio.run(store.save(conversation("wal-1", 1_000_000)))
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+    with sqlite3.connect(db) as conn:  # another process sees the committed rows
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    again = asyncio.run(store.retrieve("wal-1"))
+    assert [e.text for e in again.events if isinstance(e, UserUttered)] == ["hoi", "we willen een cobot"]

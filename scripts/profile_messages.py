@@ -48,7 +48,8 @@ def intake_script() -> List[str]:
 def endpoints_file(folder: Path) -> Path:
     text = (ROOT / "endpoints.yml").read_text(encoding="utf-8")
     path = folder / "endpoints.yml"
-    path.write_text(text.replace("data/db/conversations.db", str(folder / "conversations.db")), encoding="utf-8")
+    text = text.replace("data/db/conversations.db", str(folder / "conversations.db"))
+    path.write_text(text, encoding="utf-8")
     return path
 
 

@@ -59,7 +59,8 @@ def test_the_test_set_is_large_enough_and_covers_every_intent(train, test) -> No
     domain_intents: Set[str] = set()
     for path in (ROOT / "domain").glob("*.yml"):
         for item in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("intents", []) or []:
-            domain_intents |= set(item) if isinstance(item, dict) else {item}  # "- greet: {use_entities: ...}"
+            # "- greet" or "- greet: {use_entities: ...}"
+            domain_intents |= set(item) if isinstance(item, dict) else {item}
     # nlu_fallback is Rasa's own (FallbackClassifier), not a trained intent
     trained = set(train) - {"nlu_fallback"}
     assert trained <= domain_intents

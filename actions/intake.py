@@ -47,7 +47,16 @@ class ValidateIntakeForm(FormValidationAction):
         turn = latest_turn(tracker)
         if turn is None or turn.intent == "correct":
             return []
+        if turn.intent in _CORRECTION_LOOKALIKES and intake.corrects_earlier_answer(turn.text):
+            # "nee wacht, dat klopt niet. ik heb eerst een bijeenkomst gehouden ...", which the NLU
+            # was unsure of (nlu_fallback) or took for an answer: a correction, not the answer to the
+            # question just asked. The assessment is updated; the form asks its question again.
+            return correction_events(dispatcher, tracker)
         return answer_events(dispatcher, tracker, turn)
+
+
+#: intents a correction with an explicit marker ("dat klopt niet", "ik bedoel") can end up with
+_CORRECTION_LOOKALIKES = frozenset({"nlu_fallback", "inform"})
 
 
 def answer_events(
@@ -99,25 +108,30 @@ class ActionProcessCorrection(Action):
             answered = answer_in_intake(dispatcher, tracker)
             if answered:
                 return answered
-        before = tracker.get_slot("conclusion_status") or {}
-        update = assessment_event(tracker)
-        changed = [
-            cid
-            for cid, now in update["value"].items()
-            if (before.get(cid) or {}).get("status", "onbekend") != now["status"]
+        return correction_events(dispatcher, tracker)
+
+
+def correction_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+    """Recompute the assessment after a correction and say what changed (or that nothing did)."""
+    before = tracker.get_slot("conclusion_status") or {}
+    update = assessment_event(tracker)
+    changed = [
+        cid
+        for cid, now in update["value"].items()
+        if (before.get(cid) or {}).get("status", "onbekend") != now["status"]
+    ]
+    definitions = services.definitions()
+    if changed:
+        lines = [
+            f"- {definitions[cid].short}: nu {intake.STATUS_LABELS[update['value'][cid]['status']]}"
+            for cid in changed
         ]
-        definitions = services.definitions()
-        if changed:
-            lines = [
-                f"- {definitions[cid].short}: nu {intake.STATUS_LABELS[update['value'][cid]['status']]}"
-                for cid in changed
-            ]
-            dispatcher.utter_message(text="Helder, ik heb het aangepast:\n" + "\n".join(lines))
-        else:
-            dispatcher.utter_message(
-                text="Dank je, ik heb het genoteerd. Mijn inschatting verandert daardoor niet."
-            )
-        return [update]
+        dispatcher.utter_message(text="Helder, ik heb het aangepast:\n" + "\n".join(lines))
+    else:
+        dispatcher.utter_message(
+            text="Dank je, ik heb het genoteerd. Mijn inschatting verandert daardoor niet."
+        )
+    return [update]
 
 
 class ActionNoteStatement(Action):

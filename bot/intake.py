@@ -6,6 +6,7 @@ thin adapter and everything here is unit-tested without a server.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -118,22 +119,43 @@ class Turn:
         return [str(e.get("value")) for e in self.entities if e.get("entity") == entity]
 
 
+def _stores(event: Dict[str, Any], text: str) -> bool:
+    """Whether a slot event stores ``text`` as the answer to an intake question."""
+    return event.get("name") in INTAKE_SLOTS and event.get("value") == text
+
+
 def statements_from_events(events: Iterable[Dict[str, Any]]) -> List[Statement]:
-    """The owner's statements since the last restart, each with the question it answered."""
+    """The owner's statements since the last restart, each with the question it answered.
+
+    A message counts as the answer to a question when the NLU labelled it an answer while that
+    question was asked, or when the form stored its text as the answer (the actions also take a
+    statement the NLU mislabelled, "ja, de schuurders hebben zelf 3 modellen uitgeprobeerd" as
+    ``ask_knowledge``, as the answer to the question just asked).
+    """
     statements: List[Statement] = []
     requested: Optional[str] = None
     active: Optional[str] = None
     turn_no = 0
+    pending: Optional[Tuple[str, int, Optional[int]]] = None  # text, turn, index in statements
     for event in events:
         kind = event.get("event")
         if kind == "restart":
-            statements, requested, active, turn_no = [], None, None, 0
+            statements, requested, active, turn_no, pending = [], None, None, 0, None
         elif kind == "slot" and event.get("name") == "requested_slot":
             requested = event.get("value")
+        elif kind == "slot" and pending and _stores(event, pending[0]):
+            # the form stored this message as an answer: the first such slot is the question it answered
+            text, number, index = pending
+            if index is None:
+                statements.append(Statement(text=text, slot=event["name"], turn=number))
+            elif statements[index].slot is None:
+                statements[index] = dataclasses.replace(statements[index], slot=event["name"])
+            pending = None
         elif kind == "active_loop":
             active = event.get("name")
         elif kind == "user":
             turn_no += 1
+            pending = None
             turn = Turn.from_event(event)
             if turn.intent == "skip" or turn.is_payload and not turn.answers_question():
                 continue
@@ -142,6 +164,9 @@ def statements_from_events(events: Iterable[Dict[str, Any]]) -> List[Statement]:
                 statements.append(Statement(text=turn.text, slot=requested, turn=turn_no))
             elif turn.carries_content():
                 statements.append(Statement(text=turn.text, slot=None, turn=turn_no))
+                pending = (turn.text, turn_no, len(statements) - 1)
+            elif turn.text:
+                pending = (turn.text, turn_no, None)
     return statements
 
 

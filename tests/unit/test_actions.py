@@ -95,6 +95,31 @@ def test_validate_rejects_a_digression_so_the_rules_can_answer_it():
     assert out == []
 
 
+def test_validate_treats_a_correction_the_nlu_was_unsure_of_as_a_correction():
+    """'nee wacht, dat klopt niet. ...' labelled nlu_fallback (or inform) while a question is open:
+    the assessment is updated and confirmed, and the open question is not filled with it."""
+    decided = "dat heb ik besloten en de mensen hebben gewoon een mail gehad"
+    events = [
+        {"event": "active_loop", "name": "intake_form"},
+        {"event": "slot", "name": "requested_slot", "value": "besluitvorming"},
+        user(decided),
+        {"event": "slot", "name": "besluitvorming", "value": decided},
+        {"event": "slot", "name": "requested_slot", "value": "betrokkenheid"},
+        user(
+            "nee wacht, dat klopt niet. ik heb eerst een bijeenkomst gehouden waar ik uitlegde waarom, "
+            "en de mensen konden vragen stellen",
+            "nlu_fallback",
+        ),
+    ]
+    before = {"uitleggen": {"status": "aandachtspunt", "evidence": []}}
+    slots_before = {"requested_slot": "betrokkenheid", "conclusion_status": before}
+    messages, out = run(ValidateIntakeForm(), tracker(events, slots_before, loop="intake_form"))
+    slots = by_name(out)
+    assert "betrokkenheid" not in slots
+    assert slots["conclusion_status"]["uitleggen"]["status"] == "op_orde"
+    assert messages[0]["text"].startswith("Helder, ik heb het aangepast")
+
+
 def test_correction_overrides_and_says_what_changed():
     events = [
         user("ik heb het zelf besloten en de mensen weten van niks"),

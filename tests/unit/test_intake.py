@@ -57,6 +57,25 @@ def test_statements_carry_the_question_they_answer():
     assert [s.turn for s in statements] == [1, 2, 5]
 
 
+def test_an_answer_the_nlu_mislabelled_counts_for_the_question_the_form_stored_it_under():
+    """The actions take a non-question labelled ask_knowledge/correct as the answer to the question
+    just asked (SlotSet with the message's text); the assessment must see it as that answer too."""
+    text = "ja, de schuurders hebben zelf 3 modellen uitgeprobeerd en het model gekozen"
+    events = [
+        LOOP_ON,
+        requested("betrokkenheid"),
+        user(text, "ask_knowledge", 1.0),
+        {"event": "slot", "name": "betrokkenheid", "value": text},
+        requested("verandering_werk"),
+        user("wat is een 4.0-teamleider?", "ask_knowledge"),  # a real question: stored under no slot
+        requested("verandering_werk"),
+    ]
+    statements = intake.statements_from_events(events)
+    assert [(s.text, s.slot, s.turn) for s in statements] == [(text, "betrokkenheid", 1)]
+    assessment = ConclusionEngine.from_file().assess(statements)
+    assert assessment.status("betrekken") == "op_orde"  # "ja" to the involvement question counts
+
+
 def test_restart_forgets_earlier_statements():
     events = [user("ik heb het alleen besloten"), {"event": "restart"}, user("we hebben een lasrobot")]
     assert [s.text for s in intake.statements_from_events(events)] == ["we hebben een lasrobot"]

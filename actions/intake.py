@@ -30,6 +30,10 @@ def assessment_event(tracker: Tracker) -> SlotSet:
     return SlotSet("conclusion_status", services.engine().assess(statements).to_slot())
 
 
+#: intents a correction with an explicit marker ("dat klopt niet", "ik bedoel") can end up with
+_CORRECTION_LOOKALIKES = frozenset({"nlu_fallback", "inform"})
+
+
 class ValidateIntakeForm(FormValidationAction):
     """Fills the asked question and any other the message answers; never invents an answer.
 
@@ -53,10 +57,6 @@ class ValidateIntakeForm(FormValidationAction):
             # question just asked. The assessment is updated; the form asks its question again.
             return correction_events(dispatcher, tracker)
         return answer_events(dispatcher, tracker, turn)
-
-
-#: intents a correction with an explicit marker ("dat klopt niet", "ik bedoel") can end up with
-_CORRECTION_LOOKALIKES = frozenset({"nlu_fallback", "inform"})
 
 
 def answer_events(

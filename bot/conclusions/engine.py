@@ -57,6 +57,8 @@ class _Pattern:
     rule: Rule
     elements: Tuple[FrozenSet[int], ...]
     without: FrozenSet[int]
+    #: every term of the elements: a ``zonder`` term among them does not exclude its own match
+    own: FrozenSet[int]
 
 
 @dataclass(frozen=True)
@@ -112,7 +114,7 @@ class ConclusionEngine:
             without = self._terms.add_all(rule.without)
             for elements in rule.patterns:
                 compiled = tuple(self._terms.add_all(terms) for terms in elements)
-                pattern = _Pattern(rule, compiled, without)
+                pattern = _Pattern(rule, compiled, without, frozenset().union(*compiled))
                 trigger = min(compiled, key=len)
                 for tid in trigger:
                     self._triggers.setdefault(tid, []).append(pattern)
@@ -323,13 +325,12 @@ class ConclusionEngine:
             used = {i for s, e in chosen for i in range(s, e)}
             first = bisect_left(an.segment_of, an.segment_of[lo])
             last = bisect_right(an.segment_of, an.segment_of[hi])
-            own = frozenset().union(*pattern.elements)
             for tid in pattern.without & an.terms.keys():
                 for s, e in an.terms[tid]:
                     # A word the pattern itself matched does not exclude the match through the same term
                     # ("problemen" in element and zonder), but a longer phrase ("geen problemen") or
                     # another term on that word ("kantoor*" on "kantoormensen", matched as "*mensen") does.
-                    if first <= s < last and (tid not in own or not used.issuperset(range(s, e))):
+                    if first <= s < last and (tid not in pattern.own or not used.issuperset(range(s, e))):
                         return False
         return True
 

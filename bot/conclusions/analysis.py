@@ -300,6 +300,10 @@ def _polarity(analysis: Analysis, spans: Mapping[str, List[Tuple[int, int]]], ig
         head = words[0]
         if not first and len(words) > _SHORT_ANSWER:
             continue
+        if not first and analysis.tokens[head].text == "geen" and head + 1 not in no:
+            # a later "geen <iets> meer ..." is content ("handen vrij, geen scanner meer vasthouden"),
+            # not a short "nee"
+            continue
         first = False
         if head in no and head not in not_no:  # "niet alleen bij ..., ook bij ..." is no "nee"
             analysis.polarity, analysis.polarity_pos = "nee", head

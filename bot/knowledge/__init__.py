@@ -18,6 +18,7 @@ from bot.knowledge.model import (
     KnowledgeBase,
     KnowledgeError,
     Publication,
+    TrainingQuestion,
 )
 from bot.knowledge.retrieval import Answer, Hit, RankingConfig, Retriever, default_retriever
 
@@ -34,6 +35,7 @@ __all__ = [
     "RankingConfig",
     "Retriever",
     "SynonymConfig",
+    "TrainingQuestion",
     "default_retriever",
     "list_entries",
     "load_knowledge_base",

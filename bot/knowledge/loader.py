@@ -1,4 +1,5 @@
-"""Load and validate ``knowledge/publications.yml`` and ``knowledge/entries/*.yml``.
+"""Load and validate ``knowledge/publications.yml``, ``knowledge/entries/*.yml`` and the training
+questions of ``knowledge/training/*.yml``.
 
 Validation collects every problem it finds and raises one :class:`KnowledgeError` with one line per
 problem, each naming the file, the entry id and the field, so a consultant can fix them all at once.
@@ -20,6 +21,7 @@ from bot.knowledge.model import (
     KnowledgeBase,
     KnowledgeError,
     Publication,
+    TrainingQuestion,
 )
 
 DEFAULT_ROOT = PROJECT_ROOT / "knowledge"
@@ -47,9 +49,10 @@ def load_knowledge_base(root: Path = DEFAULT_ROOT) -> KnowledgeBase:
     problems: List[str] = []
     publications = _load_publications(root, problems)
     entries = _load_entries(root, publications, problems)
+    training = load_training_questions(root, publications, problems)
     if problems:
         raise KnowledgeError(problems)
-    return KnowledgeBase(publications=publications, entries=entries)
+    return KnowledgeBase(publications=publications, entries=entries, training=training)
 
 
 def _label(root: Path, path: Path) -> str:
@@ -237,6 +240,65 @@ def _check_entry(
         speaker=speaker.strip() if speaker else None,
         source_file=label,
     )
+
+
+def load_training_questions(
+    root: Path, publications: Dict[str, Publication], problems: List[str]
+) -> List[TrainingQuestion]:
+    """The questions of ``knowledge/training/*.yml`` (the folder is optional).
+
+    Each file is a mapping with ``questions``: a list of ``{q, publication, about}`` (a question that
+    publication answers) or ``{q, kind}`` (a question the publications do not answer; ``kind`` says
+    why). Problems: a missing or empty ``q``, an unknown publication id, neither ``publication`` nor
+    ``kind``, and a question that occurs twice (in any training file).
+    """
+    folder = root / "training"
+    files = sorted(folder.glob("*.yml")) if folder.is_dir() else []
+    result: List[TrainingQuestion] = []
+    seen: Dict[str, str] = {}  # normalised question -> label of its first occurrence
+    for path in files:
+        label = _label(root, path)
+        data = read_yaml(path, label, problems)
+        if data is None:
+            continue
+        items = data.get("questions") if isinstance(data, dict) else None
+        if not isinstance(items, list) or not items:
+            problems.append(f"{label}: veld 'questions': ontbreekt of is geen (gevulde) lijst")
+            continue
+        for index, item in enumerate(items, start=1):
+            name = f"{label}: vraag nr. {index}"
+            if not isinstance(item, dict):
+                problems.append(f"{name}: is geen mapping")
+                continue
+            question = item.get("q")
+            if not is_text(question):
+                problems.append(f"{name}, veld 'q': ontbreekt of is leeg")
+                continue
+            publication = item.get("publication")
+            kind = item.get("kind")
+            if publication is not None and publication not in publications:
+                problems.append(f"{name}, veld 'publication': onbekende publicatie-id '{publication}'")
+                continue
+            if publication is None and not is_text(kind):
+                problems.append(
+                    f"{name}: noem 'publication' (de publicatie die de vraag beantwoordt) of 'kind' "
+                    "(waarom de publicaties haar niet beantwoorden)"
+                )
+                continue
+            key = " ".join(question.lower().split())
+            if key in seen:
+                problems.append(f"{name}, veld 'q': dubbele vraag (ook in {seen[key]})")
+                continue
+            seen[key] = f"{label}, vraag nr. {index}"
+            result.append(
+                TrainingQuestion(
+                    q=question.strip(),
+                    publication=publication,
+                    kind="" if publication is not None else str(kind),
+                    source_file=label,
+                )
+            )
+    return result
 
 
 def _string_list(value: Any, field_name: str, problem, required: bool = False) -> Tuple[str, ...]:

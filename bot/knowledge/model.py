@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 #: The six core conclusions (a public contract, see shared/DOMAIN.md).
 CONCLUSION_IDS: Tuple[str, ...] = (
@@ -74,12 +74,30 @@ class Entry:
     source_file: str = ""
 
 
+@dataclass(frozen=True)
+class TrainingQuestion:
+    """A question as users ask it, from ``knowledge/training/``: labelled with the publication that
+    answers it, or ``publication`` None for a question the publications do not answer (``kind`` says
+    why). Training data of the publication and answerability classifiers; never shown to users."""
+
+    q: str
+    publication: Optional[str] = None
+    kind: str = ""
+    source_file: str = ""
+
+    @property
+    def answerable(self) -> bool:
+        return self.publication is not None
+
+
 @dataclass
 class KnowledgeBase:
-    """The publications (by id, in file order) and all entries (in file order)."""
+    """The publications (by id, in file order), all entries (in file order) and the training
+    questions of ``knowledge/training/``."""
 
     publications: Dict[str, Publication]
     entries: List[Entry]
+    training: List[TrainingQuestion] = field(default_factory=list)
     _by_id: Dict[str, Entry] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:

@@ -32,7 +32,7 @@ import numpy as np
 
 from bot.knowledge.analysis import Analyzer, Unit, load_synonyms
 from bot.knowledge.answers import format_answer, refusal_text
-from bot.knowledge.classifier import PublicationClassifier
+from bot.knowledge.classifier import AnswerabilityClassifier, PublicationClassifier
 from bot.knowledge.index import FieldIndex, term_weight
 from bot.knowledge.loader import DEFAULT_ROOT, load_knowledge_base
 from bot.knowledge.model import Entry, KnowledgeBase
@@ -55,13 +55,23 @@ class RankingConfig:
     tag_weight: float = 0.75
     #: weight of the publication classifier's probability against the relative BM25 score when the
     #: publication is chosen (0: BM25 alone, the best entry wins)
-    publication_weight: float = 1.0
+    publication_weight: float = 0.5
     # The refusal rule, chosen by `scripts/eval_knowledge.py --calibrate` (docs/knowledge.md).
-    min_score: float = 0.09
-    min_coverage: float = 0.50
-    sure_score: float = 0.11
+    min_score: float = 0.15
+    min_coverage: float = 0.95
+    sure_score: float = 0.20
     max_unknown: float = 1.0
-    min_information: float = 2.0
+    min_information: float = 0.0
+    #: the answerability classifier's probability below which the bot does not answer ...
+    min_answerable: float = 0.20
+    #: ... unless the entry scores at least ``strong_score`` with a coverage of at least
+    #: ``strong_coverage`` (a strong match on the question's own words: names such as "Amfors", or a
+    #: precise question, tell the classifier little)
+    strong_score: float = 0.25
+    strong_coverage: float = 1.0
+    #: ... and above which a weaker BM25 match (``floor_score``) is enough
+    sure_answerable: float = 0.66
+    floor_score: float = 0.08
 
     def accepts(
         self,
@@ -70,19 +80,23 @@ class RankingConfig:
         unknown: float = 0.0,
         in_scope: bool = True,
         information: float = math.inf,
+        answerable: float = 1.0,
     ) -> bool:
         """True when an entry with these figures may be given as the answer, False to refuse.
 
-        In scope, a specific enough question, a score of at least ``min_score``, and either a
-        coverage of at least ``min_coverage`` or a score of at least ``sure_score``.
+        In scope, a specific enough question, not judged unanswerable by the classifier
+        (``min_answerable``; a strong match overrules it), and either a lexical match (a score of at
+        least ``min_score`` with a coverage of at least ``min_coverage`` or a score of at least
+        ``sure_score``) or a question the classifier is sure of (``sure_answerable``) with a score of
+        at least ``floor_score``.
         """
-        return (
-            in_scope
-            and information >= self.min_information
-            and unknown <= self.max_unknown
-            and score >= self.min_score
-            and (coverage >= self.min_coverage or score >= self.sure_score)
-        )
+        if not (in_scope and information >= self.min_information and unknown <= self.max_unknown):
+            return False
+        strong = score >= self.strong_score and coverage >= self.strong_coverage
+        if answerable < self.min_answerable and not strong:
+            return False
+        lexical = score >= self.min_score and (coverage >= self.min_coverage or score >= self.sure_score)
+        return lexical or (answerable >= self.sure_answerable and score >= self.floor_score)
 
 
 DEFAULT_CONFIG = RankingConfig()
@@ -107,6 +121,8 @@ class Hit:
     in_scope: bool = True
     #: the publication classifier's probability for this entry's publication
     publication_probability: float = 0.0
+    #: the answerability classifier's probability that the publications answer the question
+    answerable: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -185,6 +201,7 @@ class Retriever:
             for e in entries
         ]
         self.classifier = PublicationClassifier(kb, self.analyzer) if config.publication_weight > 0 else None
+        self.answerability = AnswerabilityClassifier(kb, self.analyzer)
 
     # -- building blocks ------------------------------------------------------------------------
 
@@ -328,6 +345,7 @@ class Retriever:
         # the classifier knows a publication's subjects, not whether it covers that specific point.
         asks_out_of_scope = any(self.analyzer.is_out_of_scope(u) for u in units)
         order = self.rank(combined, {} if asks_out_of_scope else probabilities)[:k]
+        answerable = self.answerability.probability(question) if order else 0.0
         hits = []
         for i in order:
             coverage, unknown, information = self.coverage(units, i)
@@ -341,6 +359,7 @@ class Retriever:
                     information=information,
                     in_scope=self.in_scope(units, i),
                     publication_probability=probabilities.get(self.kb.entries[i].publication, 0.0),
+                    answerable=answerable,
                 )
             )
         return hits
@@ -351,7 +370,9 @@ class Retriever:
         if not hits:
             return Answer(found=False, text=refusal_text())
         hit = hits[0]
-        if not self.config.accepts(hit.score, hit.coverage, hit.unknown, hit.in_scope, hit.information):
+        if not self.config.accepts(
+            hit.score, hit.coverage, hit.unknown, hit.in_scope, hit.information, hit.answerable
+        ):
             return Answer(found=False, text=refusal_text(), score=hit.score)
         publication = self.kb.publication(hit.entry.publication)
         text = format_answer(hit.entry, publication, self.analyzer.content_stems(question), self.analyzer)

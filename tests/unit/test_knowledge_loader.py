@@ -258,3 +258,93 @@ def test_the_real_knowledge_base_is_valid():
     assert len(kb.publications) == 5
     assert len(kb) >= 200
     assert all(e.questions for e in kb.entries)
+
+
+# -- training questions (knowledge/training/*.yml) -------------------------------------------------
+
+
+def _with_training(tmp_path: Path, *files: str) -> Path:
+    root = make_kb(
+        tmp_path,
+        {"ssas-2025-techniek.yml": entries_file("ssas-2025-techniek", GOOD_ENTRY.format(id="ssas25-a"))},
+    )
+    (root / "training").mkdir()
+    for index, content in enumerate(files, start=1):
+        (root / "training" / f"set_{index}.yml").write_text(dedent(content), encoding="utf-8")
+    return root
+
+
+def test_training_questions_load_with_their_label(tmp_path):
+    root = _with_training(
+        tmp_path,
+        """\
+        questions:
+          - q: "moet ik de jongens er al bij halen?"
+            publication: ssas-2025-techniek
+            about: "Marijke Bergman"
+          - q: "wat kost een cobot?"
+            kind: prijs
+        """,
+    )
+    kb = load_knowledge_base(root)
+    answerable, unanswerable = kb.training
+    assert (answerable.q, answerable.publication, answerable.answerable) == (
+        "moet ik de jongens er al bij halen?", "ssas-2025-techniek", True)
+    assert (unanswerable.publication, unanswerable.kind, unanswerable.answerable) == (None, "prijs", False)
+    assert unanswerable.source_file == "knowledge/training/set_1.yml"
+
+
+def test_without_a_training_folder_there_are_no_training_questions(tmp_path):
+    root = make_kb(
+        tmp_path,
+        {"ssas-2025-techniek.yml": entries_file("ssas-2025-techniek", GOOD_ENTRY.format(id="ssas25-a"))},
+    )
+    assert load_knowledge_base(root).training == []
+
+
+@pytest.mark.parametrize(
+    "item,expected",
+    [
+        (
+            '  - q: "vraag"\n    publication: onbekend-rapport\n',
+            "vraag nr. 1, veld 'publication': onbekende publicatie-id 'onbekend-rapport'",
+        ),
+        ('  - q: ""\n    kind: prijs\n', "vraag nr. 1, veld 'q': ontbreekt of is leeg"),
+        ('  - publication: ssas-2025-techniek\n', "vraag nr. 1, veld 'q': ontbreekt of is leeg"),
+        ('  - q: "vraag zonder label"\n', "vraag nr. 1: noem 'publication'"),
+        ("  - gewoon tekst\n", "vraag nr. 1: is geen mapping"),
+    ],
+)
+def test_invalid_training_question_names_file_number_and_field(tmp_path, item, expected):
+    root = _with_training(tmp_path, "questions:\n" + item)
+    problem = the_problem(root)
+    assert problem.startswith("knowledge/training/set_1.yml: ")
+    assert expected in problem
+
+
+def test_duplicate_training_question_names_both_places(tmp_path):
+    root = _with_training(
+        tmp_path,
+        'questions:\n  - q: "Wat is job carving?"\n    publication: ssas-2025-techniek\n',
+        'questions:\n  - q: "wat is  job carving?"\n    kind: dubbel\n',
+    )
+    problem = the_problem(root)
+    assert problem == (
+        "knowledge/training/set_2.yml: vraag nr. 1, veld 'q': dubbele vraag "
+        "(ook in knowledge/training/set_1.yml, vraag nr. 1)"
+    )
+
+
+def test_empty_training_file(tmp_path):
+    root = _with_training(tmp_path, "questions: []\n")
+    assert the_problem(root) == (
+        "knowledge/training/set_1.yml: veld 'questions': ontbreekt of is geen (gevulde) lijst"
+    )
+
+
+def test_the_real_training_questions():
+    kb = load_knowledge_base()
+    answerable = [t for t in kb.training if t.answerable]
+    unanswerable = [t for t in kb.training if not t.answerable]
+    assert len(answerable) >= 400 and len(unanswerable) >= 300
+    assert {t.publication for t in answerable} == set(kb.publications)

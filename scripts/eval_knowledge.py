@@ -595,13 +595,16 @@ HISTORY = [
     "8. Sessie 4: 678 extra voorbeeldvragen (73,3% juist maar 4 fout) en een acceptatie op de kans van de "
     "publicatieclassificatie (verzon antwoorden) geprobeerd en niet gehouden; de set van sessie 3 is "
     "daarmee ook **ontwikkelset** geworden.",
-    "9. Sessie 5: 1.669 trainingsvragen in `knowledge/training/` (vier schrijvers die alleen de publicaties "
+    "9. Sessie 5: 1.669 trainingsvragen in `knowledge/training/` (zes schrijvers die alleen de publicaties "
     "lazen: beantwoordbare vragen met hun publicatie en vragen die de publicaties niet beantwoorden), de "
     "beantwoordbaarheidsclassificatie in de weigerregel, publicatiegewicht 0,5, alles gekozen op "
     "kalibratie, LOO en kruisvalidatie. Op de ontwikkelsets: sessie-3-set 74,1% juist, 2 fout, 100% "
     "weigering (was 71,1% / 2 / 96,0%); sessie-1-set 82,1% / 3 / 100% (was 77,7% / 8 / 91,2%). Daarna "
     "een nieuwe held-out set van 180 vragen door een schrijver die alleen de publicaties las "
-    "(`tests/data/knowledge_questions_fresh2.yml`), één keer gemeten: het resultaat bovenaan.",
+    "(`tests/data/knowledge_questions_fresh2.yml`), één keer gemeten met commit 08664e8: 80,7% juist "
+    "(121/150), 1 verzonnen bron (\"hoeveel mensen werken er bij amfors\"), 96,7% weigering. De "
+    "doelen zijn niet gehaald; 29 van de 30 missers zijn weigeringen, vaak korte vragen naar een naam "
+    "(\"wat doet amfors met cobots\") die de beantwoordbaarheidsclassificatie wantrouwt.",
 ]
 
 
@@ -637,7 +640,7 @@ def render_markdown(result: Mapping[str, Any], calib: Mapping[str, Any], env: Ma
         f"{result['latency_ms_p95']} ms |",
         "",
         "De latentie is `Retriever.answer` per vraag (index al gebouwd; het bouwen, met de",
-        "publicatieclassificatie, kost ±4 s bij de start van de actieserver).",
+        "twee classificaties, kost ±8 s bij de start van de actieserver).",
         "De p95 hangt af van de belasting van de machine; de rekentijd zelf is ongeveer 1 ms per vraag.",
         "",
         "**Eerlijk gezegd:** de weigerregel moet kiezen tussen beantwoordbare vragen in spreektaal die",

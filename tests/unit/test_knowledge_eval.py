@@ -126,8 +126,8 @@ def test_calibration_set_is_usable(retriever):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="Targets of the issue not met yet: on the fresh held-out set 71.1% top-1 source accuracy, 2 "
-    "wrong or invented sources, 96.0% refusals (docs/knowledge.md). Remove this mark when they are met.",
+    reason="Targets of the issue not met yet: on the held-out set of session 5 80.7% top-1 source accuracy, "
+    "1 wrong or invented source, 96.7% refusals (docs/knowledge.md). Remove this mark when they are met.",
 )
 def test_held_out_meets_the_targets(held_out):
     assert held_out["top1_source_accuracy"] >= ev.TARGET_ACCURACY
@@ -137,7 +137,8 @@ def test_held_out_meets_the_targets(held_out):
 
 def test_held_out_does_not_fall_below_what_was_measured(held_out):
     """Regression guard at the measured level (docs/knowledge.md), with a small margin."""
-    assert held_out["top1_source_accuracy"] >= 0.69
-    assert held_out["wrong_or_invented_sources"] <= 4
+    assert held_out["questions"] == 180 and held_out["unanswerable"] == 30
+    assert held_out["top1_source_accuracy"] >= 0.78
+    assert held_out["wrong_or_invented_sources"] <= 2
     assert held_out["refusal_rate_unanswerable"] >= ev.TARGET_REFUSAL
     assert held_out["latency_ms_p50"] < 20

@@ -605,6 +605,12 @@ HISTORY = [
     "(121/150), 1 verzonnen bron (\"hoeveel mensen werken er bij amfors\"), 96,7% weigering. De "
     "doelen zijn niet gehaald; 29 van de 30 missers zijn weigeringen, vaak korte vragen naar een naam "
     "(\"wat doet amfors met cobots\") die de beantwoordbaarheidsclassificatie wantrouwt.",
+    "10. Sessie 5, zonder iets te veranderen: nog een blinde set van 180 vragen "
+    "(`tests/data/knowledge_questions_fresh3.yml`, een andere schrijver), één keer gemeten met commit "
+    "c2c26eb: 76,0% juist (114/150), 3 fout (2 verkeerde publicatie, 1 verzonnen), 96,7% weigering. 15 "
+    "van die vragen lijken sterk op een voorbeeld-, kalibratie- of trainingsvraag (onafhankelijk "
+    "geschreven, meest korte \"wat is ...\"-vragen); zonder die 15: 75,0% juist (105/140), 2 verkeerde "
+    "publicaties, 0 verzonnen, 100% weigering. Twee blinde sets samen: 78,3% juist (235/300), 4 fout.",
 ]
 
 

@@ -83,6 +83,10 @@ class BotServer:
         log = open(self.workdir / f"rasa-{self.rasa_port}.log", "ab")
         self._procs.append(subprocess.Popen(rasa_cmd, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=log))
         self.wait_ready(timeout)
+        if with_actions:
+            # the action server builds the knowledge base's classifiers before it listens; a test that
+            # talks to the bot before that gets the apology for an unreachable action server
+            self.wait_actions(timeout)
         return self
 
     def start_actions(self, env: Dict[str, str] | None = None) -> subprocess.Popen:

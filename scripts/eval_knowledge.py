@@ -299,7 +299,8 @@ def _found(rows: _Rows, config: RankingConfig) -> np.ndarray:
     lexical = (rows.score >= config.min_score) & (
         (rows.coverage >= config.min_coverage) | (rows.score >= config.sure_score)
     )
-    sure = (rows.answerable_p >= config.sure_answerable) & (rows.score >= config.floor_score)
+    enough = (rows.score >= config.floor_score) | (rows.coverage * rows.information >= config.floor_matched)
+    sure = (rows.answerable_p >= config.sure_answerable) & enough
     return gate & (lexical | sure)
 
 
@@ -344,11 +345,12 @@ GRID: Dict[str, List[float]] = {
 
 #: The grid of the answerability classifier's part of the rule (tuned after the lexical part).
 CLASSIFIER_GRID: Dict[str, List[float]] = {
-    "min_answerable": [round(x, 2) for x in np.arange(0.0, 0.801, 0.05)],
-    "sure_answerable": [round(x, 2) for x in np.arange(0.5, 0.991, 0.02)] + [1.01],
-    "floor_score": [round(x, 3) for x in np.arange(0.0, 0.1001, 0.01)],
+    "min_answerable": [round(x, 2) for x in np.arange(0.0, 0.801, 0.1)] + [0.45, 0.55],
+    "sure_answerable": [round(x, 2) for x in np.arange(0.5, 0.991, 0.04)] + [1.01],
+    "floor_score": [round(x, 3) for x in np.arange(0.0, 0.1001, 0.02)] + [0.07],
     "strong_score": [0.08, 0.1, 0.13, 0.16, 0.2, 0.25, 0.3, 1.01],
     "strong_coverage": [0.0, 0.8, 0.9, 0.95, 1.0],
+    "floor_matched": [4.0, 6.0, 8.0, 10.0, 12.0, 15.0, float("inf")],
 }
 
 
@@ -420,19 +422,19 @@ def _classifier_grid(rows: _Rows, lexical: RankingConfig) -> RankingConfig:
     constraints as the lexical grid; ties go to the stricter rule."""
     allowed, allowed_wrong = _limits(rows)
     best = None
-    for min_a, sure_a, floor, strong, strong_cov in itertools.product(*CLASSIFIER_GRID.values()):
+    for min_a, sure_a, floor, strong, strong_cov, matched in itertools.product(*CLASSIFIER_GRID.values()):
         if sure_a < min_a:
             continue
         config = replace(
             lexical, min_answerable=min_a, sure_answerable=sure_a, floor_score=floor, strong_score=strong,
-            strong_coverage=strong_cov,
+            strong_coverage=strong_cov, floor_matched=matched,
         )
         found = _found(rows, config)
         if int(found[rows.unanswerable].sum()) > allowed or int(found[rows.wrong].sum()) > allowed_wrong:
             continue
         good = found & rows.right
         objective = sum(float(good[grp].mean()) for grp in rows.groups) / len(rows.groups)
-        key = (round(objective, 9), min_a + sure_a + floor + strong + strong_cov)
+        key = (round(objective, 9), min_a + sure_a + floor + strong + strong_cov + min(matched, 100.0))
         if best is None or key > best[0]:
             best = (key, config)
     assert best is not None
@@ -445,7 +447,12 @@ def _objective(rows: _Rows, config: RankingConfig) -> float:
 
 
 #: Starting points of the classifier's part for the alternating search (off, lenient, strict).
-STARTS = ((0.0, 1.01, 0.09, 1.01, 0.0), (0.3, 0.9, 0.05, 0.25, 0.0), (0.55, 0.96, 0.05, 0.13, 0.95))
+STARTS = (
+    (0.0, 1.01, 0.09, 1.01, 0.0, float("inf")),
+    (0.3, 0.9, 0.05, 0.25, 0.0, float("inf")),
+    (0.55, 0.96, 0.05, 0.13, 0.95, float("inf")),
+    (0.2, 0.66, 0.08, 0.25, 1.0, 8.0),
+)
 
 
 def best_rule(rows: _Rows, use_classifier: bool = True) -> RankingConfig:
@@ -468,15 +475,18 @@ def best_rule(rows: _Rows, use_classifier: bool = True) -> RankingConfig:
     if not use_classifier or not rows.cv.any():
         return lexical_only
     candidates = []
-    for min_a, sure_a, floor, strong, strong_cov in STARTS:
+    for min_a, sure_a, floor, strong, strong_cov, matched in STARTS:
         config = replace(
             lexical_only, min_answerable=min_a, sure_answerable=sure_a, floor_score=floor,
-            strong_score=strong, strong_coverage=strong_cov,
+            strong_score=strong, strong_coverage=strong_cov, floor_matched=matched,
         )
         for _ in range(5):
             strong = (rows.score >= config.strong_score) & (rows.coverage >= config.strong_coverage)
             veto = (rows.answerable_p >= config.min_answerable) | strong
-            extra = (rows.answerable_p >= config.sure_answerable) & (rows.score >= config.floor_score)
+            enough = (rows.score >= config.floor_score) | (
+                rows.coverage * rows.information >= config.floor_matched
+            )
+            extra = (rows.answerable_p >= config.sure_answerable) & enough
             lexical = replace(
                 _lexical_grid(rows, veto, extra),
                 min_answerable=config.min_answerable,
@@ -484,6 +494,7 @@ def best_rule(rows: _Rows, use_classifier: bool = True) -> RankingConfig:
                 floor_score=config.floor_score,
                 strong_score=config.strong_score,
                 strong_coverage=config.strong_coverage,
+                floor_matched=config.floor_matched,
             )
             following = _classifier_grid(rows, lexical)
             if following == config:
@@ -545,6 +556,7 @@ def _rule_dict(config: RankingConfig) -> Dict[str, float]:
         "floor_score": config.floor_score,
         "strong_score": config.strong_score,
         "strong_coverage": config.strong_coverage,
+        "floor_matched": config.floor_matched,
     }
 
 

@@ -61,7 +61,7 @@ class RankingConfig:
     min_coverage: float = 0.95
     sure_score: float = 0.20
     max_unknown: float = 1.0
-    min_information: float = 0.0
+    min_information: float = 3.0
     #: the answerability classifier's probability below which the bot does not answer ...
     min_answerable: float = 0.20
     #: ... unless the entry scores at least ``strong_score`` with a coverage of at least
@@ -72,6 +72,9 @@ class RankingConfig:
     #: ... and above which a weaker BM25 match (``floor_score``) is enough
     sure_answerable: float = 0.66
     floor_score: float = 0.08
+    #: ... or, for a long question whose normalised score is diluted by the owner's own situation, the
+    #: idf mass of the question's known words that the entry holds (coverage x information) of at least this
+    floor_matched: float = 8.0
 
     def accepts(
         self,
@@ -88,7 +91,7 @@ class RankingConfig:
         (``min_answerable``; a strong match overrules it), and either a lexical match (a score of at
         least ``min_score`` with a coverage of at least ``min_coverage`` or a score of at least
         ``sure_score``) or a question the classifier is sure of (``sure_answerable``) with a score of
-        at least ``floor_score``.
+        at least ``floor_score`` or a matched idf mass of at least ``floor_matched``.
         """
         if not (in_scope and information >= self.min_information and unknown <= self.max_unknown):
             return False
@@ -96,7 +99,9 @@ class RankingConfig:
         if answerable < self.min_answerable and not strong:
             return False
         lexical = score >= self.min_score and (coverage >= self.min_coverage or score >= self.sure_score)
-        return lexical or (answerable >= self.sure_answerable and score >= self.floor_score)
+        matched = coverage * information if math.isfinite(information) else 0.0
+        enough = score >= self.floor_score or matched >= self.floor_matched
+        return lexical or (answerable >= self.sure_answerable and enough)
 
 
 DEFAULT_CONFIG = RankingConfig()

@@ -407,6 +407,11 @@ def test_accepts_combines_the_lexical_match_and_the_classifier():
     assert not config.accepts(score=0.04, coverage=0.2, answerable=0.85)
     # out of scope is never answered
     assert not config.accepts(score=0.3, coverage=1.0, answerable=0.99, in_scope=False)
+    # a long question: the normalised score is diluted, the matched idf mass (coverage x information) is not
+    long = dataclasses.replace(config, floor_matched=8.0)
+    assert long.accepts(score=0.02, coverage=0.5, information=20.0, answerable=0.95)
+    assert not long.accepts(score=0.02, coverage=0.3, information=20.0, answerable=0.95)
+    assert not long.accepts(score=0.02, coverage=0.5, information=20.0, answerable=0.85)
 
 
 def test_a_strong_match_overrules_the_classifier(retriever):

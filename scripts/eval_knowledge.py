@@ -109,6 +109,7 @@ def evaluate(retriever: Retriever, questions: Sequence[Question]) -> Dict[str, A
     latencies: List[float] = []
     misses: List[Dict[str, Any]] = []
     right = wrong_answerable = invented = refused_unanswerable = 0
+    by_length: Dict[str, List[int]] = {}  # band -> [right, answerable]
     answerable = [q for q in questions if q.answerable]
     unanswerable = [q for q in questions if not q.answerable]
     retriever.answer("opwarmen")  # first call loads the spaCy pipeline; not part of the latency
@@ -118,8 +119,11 @@ def evaluate(retriever: Retriever, questions: Sequence[Question]) -> Dict[str, A
         latencies.append((time.perf_counter() - start) * 1000)
         cited = answer.publication_ids[0] if answer.found else None
         if item.answerable:
+            band = by_length.setdefault(length_band(item.q), [0, 0])
+            band[1] += 1
             if answer.found and cited in item.sources:
                 right += 1
+                band[0] += 1
                 continue
             if answer.found:
                 wrong_answerable += 1
@@ -155,9 +159,48 @@ def evaluate(retriever: Retriever, questions: Sequence[Question]) -> Dict[str, A
         "refusal_rate_unanswerable": round(refusal, 4),
         "latency_ms_p50": round(float(np.percentile(latencies, 50)), 2) if latencies else 0.0,
         "latency_ms_p95": round(float(np.percentile(latencies, 95)), 2) if latencies else 0.0,
+        "by_length": {band: {"right": r, "answerable": n} for band, (r, n) in sorted(by_length.items())},
         "misses": misses,
     }
     result["targets_met"] = targets_met(result)
+    return result
+
+
+def length_band(question: str) -> str:
+    """short (<= 7 words), medium, long (>= 18 words: usually the owner's situation first)."""
+    words = len(question.split())
+    return "kort" if words <= 7 else ("lang" if words >= 18 else "middel")
+
+
+def _norm(text: str) -> str:
+    return " ".join("".join(ch if ch.isalnum() else " " for ch in text.lower()).split())
+
+
+def near_copies(
+    retriever: Retriever, questions: Sequence[Question], threshold: float = 0.85
+) -> List[Question]:
+    """The questions identical to an example or calibration question, or within ``threshold`` similarity
+    (difflib) of a training question: written independently, but they tell little about generalisation."""
+    from difflib import SequenceMatcher
+
+    same = {_norm(q) for e in retriever.kb.entries for q in e.questions}
+    same |= {_norm(q.q) for q in load_questions(CALIBRATION, retriever)}
+    training = [_norm(t.q) for t in retriever.kb.training]
+    result = []
+    for item in questions:
+        text = _norm(item.q)
+        if text in same:
+            result.append(item)
+            continue
+        for other in training:
+            matcher = SequenceMatcher(None, text, other)
+            if (
+                matcher.real_quick_ratio() >= threshold
+                and matcher.quick_ratio() >= threshold
+                and matcher.ratio() >= threshold
+            ):
+                result.append(item)
+                break
     return result
 
 
@@ -672,6 +715,9 @@ def render_markdown(result: Mapping[str, Any], calib: Mapping[str, Any], env: Ma
         "antwoord op een onbeantwoordbare vraag) |",
         f"| eerlijke weigering (onbeantwoordbaar) | ≥ 90% | {_pct(result['refusal_rate_unanswerable'])} |",
         f"| beantwoordbare vragen geweigerd | – | {result['refused_answerable']} |",
+        "| juist per lengte (kort ≤ 7 woorden, lang ≥ 18) | – | "
+        + ", ".join(f"{b} {v['right']}/{v['answerable']}" for b, v in result.get("by_length", {}).items())
+        + " |",
         f"| latentie per vraag p50 / p95 | ruim onder 20 ms | {result['latency_ms_p50']} / "
         f"{result['latency_ms_p95']} ms |",
         "",
@@ -851,6 +897,8 @@ def _method_lines(calib: Mapping[str, Any]) -> List[str]:
         "cd /work/main",
         f"{COMMAND}              # held-out evaluatie + dit rapport; exit 1 als een doel gemist wordt",
         f"{COMMAND} --json       # dezelfde cijfers als JSON",
+        f"{COMMAND} --apart --no-report   # zonder vragen die een voorbeeld-, kalibratie- of trainingsvraag "
+        "(bijna) kopiëren",
         f"{COMMAND} --calibrate  # wegingen vergelijken en de weigerregel kiezen (kalibratie, LOO, training)",
         f"{COMMAND} --questions tests/data/knowledge_questions_fresh.yml --no-report   # een ontwikkelset",
         ".venv/bin/python -m pytest tests/unit -q",
@@ -866,6 +914,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--calibrate", action="store_true", help="compare weightings, pick the refusal rule")
     parser.add_argument("--report", type=Path, default=REPORT, help="where to write the Markdown report")
     parser.add_argument("--no-report", action="store_true", help="do not write the report (faster)")
+    parser.add_argument(
+        "--apart", action="store_true",
+        help="leave out questions that (nearly) copy an example, calibration or training question",
+    )
     args = parser.parse_args(argv)
 
     retriever = Retriever(load_knowledge_base())
@@ -882,7 +934,10 @@ def main(argv: Optional[List[str]] = None) -> int:
             print("current rule:", calib["current_rule"], calib["current"])
         return 0
 
-    result = evaluate(retriever, load_questions(args.questions, retriever))
+    questions = load_questions(args.questions, retriever)
+    left_out = near_copies(retriever, questions) if args.apart else []
+    result = evaluate(retriever, [q for q in questions if q not in left_out])
+    result["left_out_near_copies"] = len(left_out)
     try:
         result["file"] = str(args.questions.resolve().relative_to(ROOT))
     except ValueError:
@@ -901,6 +956,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             f"p95 {result['latency_ms_p95']} ms | "
             f"doelen {'gehaald' if result['targets_met'] else 'NIET gehaald'}"
         )
+        bands = ", ".join(f"{b} {v['right']}/{v['answerable']}" for b, v in result["by_length"].items())
+        print(f"  per lengte (juist/beantwoordbaar): {bands}; weggelaten bijna-kopieën: {len(left_out)}")
         for miss in result["misses"]:
             cited = miss["cited"] or "geweigerd"
             print(f"  {miss['kind']:<12} {miss['q']}  -> {cited} ({miss['entry']}, {miss['score']})")

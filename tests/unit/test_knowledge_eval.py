@@ -147,3 +147,22 @@ def test_held_out_does_not_fall_below_what_was_measured(held_out):
     assert held_out["wrong_or_invented_sources"] <= 3
     assert held_out["refusal_rate_unanswerable"] >= ev.TARGET_REFUSAL
     assert held_out["latency_ms_p50"] < 20
+
+
+def test_length_bands():
+    assert ev.length_band("wat is job carving") == "kort"
+    assert ev.length_band("wat zeggen de onderzoekers over het betrekken van operators") == "middel"
+    long = "we hebben twintig man in de metaal en de helft is boven de vijftig, hoe krijg ik ze mee"
+    assert ev.length_band(long) == "lang"
+
+
+def test_near_copies_finds_copies_of_example_and_training_questions(retriever):
+    example = retriever.kb.entries[0].questions[0]
+    training = retriever.kb.training[0].q
+    fresh = "een vraag die nergens in de kennisbank staat over zeilboten en tulpenbollen"
+    questions = [
+        ev.Question(q=example.upper(), sources=("x",)),
+        ev.Question(q=training + "?", sources=()),
+        ev.Question(q=fresh, sources=()),
+    ]
+    assert [q.q for q in ev.near_copies(retriever, questions)] == [example.upper(), training + "?"]

@@ -176,32 +176,31 @@ def _norm(text: str) -> str:
     return " ".join("".join(ch if ch.isalnum() else " " for ch in text.lower()).split())
 
 
+def similar(a: str, b: str, threshold: float = 0.85) -> bool:
+    """difflib similarity of two normalised questions >= ``threshold``; the cheap upper bounds first
+    (``ratio()`` on every pair of a question set and the training questions would take minutes)."""
+    from difflib import SequenceMatcher
+
+    matcher = SequenceMatcher(None, a, b)
+    return (
+        matcher.real_quick_ratio() >= threshold
+        and matcher.quick_ratio() >= threshold
+        and matcher.ratio() >= threshold
+    )
+
+
 def near_copies(
     retriever: Retriever, questions: Sequence[Question], threshold: float = 0.85
 ) -> List[Question]:
     """The questions identical to an example or calibration question, or within ``threshold`` similarity
     (difflib) of a training question: written independently, but they tell little about generalisation."""
-    from difflib import SequenceMatcher
-
     same = {_norm(q) for e in retriever.kb.entries for q in e.questions}
     same |= {_norm(q.q) for q in load_questions(CALIBRATION, retriever)}
     training = [_norm(t.q) for t in retriever.kb.training]
-    result = []
-    for item in questions:
-        text = _norm(item.q)
-        if text in same:
-            result.append(item)
-            continue
-        for other in training:
-            matcher = SequenceMatcher(None, text, other)
-            if (
-                matcher.real_quick_ratio() >= threshold
-                and matcher.quick_ratio() >= threshold
-                and matcher.ratio() >= threshold
-            ):
-                result.append(item)
-                break
-    return result
+    return [
+        item for item in questions
+        if _norm(item.q) in same or any(similar(_norm(item.q), other, threshold) for other in training)
+    ]
 
 
 def targets_met(result: Mapping[str, Any]) -> bool:

@@ -4,12 +4,20 @@
     .venv/bin/python scripts/eval_conclusions.py                       # the held-out file
     .venv/bin/python scripts/eval_conclusions.py tests/data/conclusion_cases.yml
     .venv/bin/python scripts/eval_conclusions.py --json --no-doc       # figures as JSON, no doc update
+    .venv/bin/python scripts/eval_conclusions.py --rules-only FILE     # the rules without the learned layer
+    .venv/bin/python scripts/eval_conclusions.py --cv                  # leave-one-set-out, learned layer
 
 Reports the per-status accuracy (share of the six statuses per case that are right), the number of
 "aandachtspunt where the expected status is op_orde" (the worst error: advice about a gap the owner
 does not have), a confusion table, the misses and the speed of ``assess()``. Exit status: 0 when
 accuracy >= 95% and there is no aandachtspunt-where-op_orde, 1 when not, 2 when the file is missing
 or invalid.
+
+By default the engine is measured as the bot runs it: the rules plus the learned layer
+(``bot/conclusions/learned.py``). A case file that is part of the layer's training data
+(``knowledge/conclusion_training.yml``) is marked as such: its figure says nothing about new text. ``--cv``
+trains the layer on all but one blind set and tests it on that set, with the rules' statuses of the set's
+first measurement, for every blind set in the training file (the honest estimate for new text).
 """
 
 from __future__ import annotations
@@ -53,7 +61,7 @@ def measure_speed(engine: ConclusionEngine, cases: List[Case], n: int = 30) -> D
     engine.assess(statements)
     cold, warm = [], []
     for _ in range(n):
-        engine._cache.clear()
+        engine.clear_caches()
         start = time.perf_counter()
         engine.assess(statements)
         cold.append(time.perf_counter() - start)
@@ -85,15 +93,19 @@ def environment() -> Dict[str, Any]:
     }
 
 
-def evaluate(path: Path) -> Dict[str, Any]:
+def evaluate(path: Path, rules_only: bool = False) -> Dict[str, Any]:
     """Run every case of ``path`` and return the figures (see ``Score.as_dict``) plus context."""
+    from bot.conclusions.learned import load_training
+
     cases = load_cases(path)
-    engine = ConclusionEngine.from_file()
+    engine = ConclusionEngine.from_file(learned=not rules_only)
     score = Score()
     for case in cases:
         score.add(case, engine.assess(case.statements))
     result = score.as_dict()
     result["file"] = _rel(path)
+    result["mode"] = "alleen de regels" if rules_only else "regels + geleerde laag"
+    result["in_training"] = (not rules_only) and result["file"] in {c.source for c in load_training()}
     result["speed"] = measure_speed(engine, cases)
     result["rules"] = len(engine.rules)
     result.update(environment())
@@ -111,7 +123,15 @@ def render(result: Dict[str, Any]) -> str:
         "",
         f"- Datum: {result['date']}; machine: {result['machine']}",
         f"- Pipeline: {result['pipeline']}",
-        f"- Reproduceren: `.venv/bin/python scripts/eval_conclusions.py {result['file']}`",
+        f"- Engine: {result['mode']}"
+        + (
+            " (LET OP: dit bestand zit in de trainingsdata van de geleerde laag; het cijfer zegt niets over "
+            "nieuwe tekst, zie `--cv`)"
+            if result.get("in_training")
+            else ""
+        ),
+        f"- Reproduceren: `.venv/bin/python scripts/eval_conclusions.py "
+        f"{'--rules-only ' if result['mode'] == 'alleen de regels' else ''}{result['file']}`",
         "",
         "| maat | waarde |",
         "|---|---|",
@@ -155,11 +175,69 @@ def render(result: Dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def update_doc(result: Dict[str, Any], doc: Path = DOC) -> None:
+def cross_validate() -> Dict[str, Any]:
+    """Leave one blind set out: train the learned layer on the rest, test it on that set.
+
+    The test set's rule statuses are those of its first measurement (stored in the training file), so
+    both columns are what the rules alone and rules + layer would have scored on text never seen.
+    """
+    from bot.conclusions.learned import StatusModel, load_training
+
+    cases = load_training()
+    engine = ConclusionEngine.from_file(learned=False)
+    feats = {case.id: engine.statement_features_of(case) for case in cases}
+    sources = list(dict.fromkeys(case.source for case in cases if case.rules))
+    rows, total = [], {"statuses": 0, "rules": 0, "learned": 0, "rules_worst": 0, "learned_worst": 0}
+    for source in sources:
+        model = StatusModel.train([c for c in cases if c.source != source], lambda c: feats[c.id])
+        row = {"file": source, "statuses": 0, "rules": 0, "learned": 0, "rules_worst": 0, "learned_worst": 0}
+        for case in (c for c in cases if c.source == source):
+            final = dict(case.rules)
+            cols = [model.columns(f) for f in feats[case.id]]
+            for cid, (status, _, _) in model.decide(cols, case.rules).items():
+                final[cid] = status
+            for cid in CONCLUSION_IDS:
+                want = case.expected[cid]
+                row["statuses"] += 1
+                for key, got in (("rules", case.rules[cid]), ("learned", final[cid])):
+                    row[key] += got == want
+                    row[key + "_worst"] += want == "op_orde" and got == "aandachtspunt"
+        rows.append(row)
+        for key in total:
+            total[key] += row[key]
+    return {"sets": rows, "total": total, **environment()}
+
+
+def render_cv(result: Dict[str, Any]) -> str:
+    lines = [
+        "### Leave-one-set-out van de geleerde laag (`--cv`)",
+        "",
+        f"- Datum: {result['date']}; machine: {result['machine']}",
+        f"- Pipeline: {result['pipeline']}",
+        "- Reproduceren: `.venv/bin/python scripts/eval_conclusions.py --cv`",
+        "- Per blinde set: de laag getraind op alle andere casussen, getest op deze set met de statussen",
+        "  die de regels bij de eerste meting van de set gaven (in `knowledge/conclusion_training.yml`).",
+        "",
+        "| set | regels (eerste meting) | ergste | regels + geleerde laag | ergste |",
+        "|---|---|---|---|---|",
+    ]
+    for row in result["sets"] + [dict(result["total"], file="**samen**")]:
+        n = row["statuses"]
+        lines.append(
+            f"| {row['file']} | {row['rules'] / n:.1%} ({row['rules']}/{n}) | {row['rules_worst']} | "
+            f"{row['learned'] / n:.1%} ({row['learned']}/{n}) | {row['learned_worst']} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def update_doc(
+    result: Dict[str, Any], doc: Path = DOC, key: Optional[str] = None, text_block: str = ""
+) -> None:
     """Replace (or add) the block of this case file between its markers in ``doc``."""
-    start = f"<!-- eval:{result['file']}:start -->"
-    end = f"<!-- eval:{result['file']}:end -->"
-    block = f"{start}\n{render(result)}{end}"
+    key = key or result["file"]
+    start = f"<!-- eval:{key}:start -->"
+    end = f"<!-- eval:{key}:end -->"
+    block = f"{start}\n{text_block or render(result)}{end}"
     text = doc.read_text(encoding="utf-8") if doc.exists() else "# De conclusie-engine\n\n## Meetresultaten\n"
     pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.S)
     if pattern.search(text):
@@ -177,13 +255,22 @@ def main(argv: Optional[List[str]] = None) -> int:
     )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--no-doc", action="store_true", help="do not update docs/conclusions.md")
+    parser.add_argument("--rules-only", action="store_true", help="the rules without the learned layer")
+    parser.add_argument("--cv", action="store_true", help="leave-one-set-out figures of the learned layer")
     args = parser.parse_args(argv)
+    if args.cv:
+        cv = cross_validate()
+        if not args.no_doc:
+            update_doc(cv, key="cv", text_block=render_cv(cv))
+        print(json.dumps(cv, ensure_ascii=False, indent=2) if args.json else render_cv(cv))
+        t = cv["total"]
+        return 0 if t["learned"] / t["statuses"] >= MIN_ACCURACY and t["learned_worst"] == 0 else 1
     path = Path(args.cases)
     if not path.is_file():
         print(f"Geen casusbestand: {path} bestaat (nog) niet.", file=sys.stderr)
         return 2
     try:
-        result = evaluate(path)
+        result = evaluate(path, rules_only=args.rules_only)
     except (CaseFileError, ValueError) as exc:
         print(f"Ongeldig casusbestand: {exc}", file=sys.stderr)
         return 2

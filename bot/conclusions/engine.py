@@ -78,6 +78,7 @@ class _StatementResult:
     items: Tuple[_Item, ...]
     skip: bool
     correction: bool
+    analysis: Optional[Analysis] = None  # for the learned layer's features
 
 
 @dataclass(frozen=True)
@@ -96,9 +97,11 @@ class ConclusionEngine:
     project pipeline from ``bot.nlp.load()``, loaded on first use).
     """
 
-    def __init__(self, rulebook: RuleBook, nlp: Any = None) -> None:
+    def __init__(self, rulebook: RuleBook, nlp: Any = None, learned: Optional[Path] = None) -> None:
         self.rulebook = rulebook
         self._nlp = nlp
+        self._learned_path = Path(learned) if learned else None
+        self._model: Any = None
         self.conclusions: Dict[str, Conclusion] = {cid: rulebook.conclusions[cid] for cid in CONCLUSION_IDS}
         self.rules: Dict[str, Rule] = {
             rule.id: rule for conclusion in self.conclusions.values() for rule in conclusion.rules
@@ -119,13 +122,25 @@ class ConclusionEngine:
                 for tid in trigger:
                     self._triggers.setdefault(tid, []).append(pattern)
         self._cache: "OrderedDict[Tuple[str, Optional[str]], _StatementResult]" = OrderedDict()
+        self._column_cache: "OrderedDict[Tuple[str, Optional[str]], FrozenSet[int]]" = OrderedDict()
 
     @classmethod
     def from_file(
-        cls, path: Union[str, Path] = DEFAULT_PATH, nlp: Any = None, entries_dir: Optional[Path] = None
+        cls,
+        path: Union[str, Path] = DEFAULT_PATH,
+        nlp: Any = None,
+        entries_dir: Optional[Path] = None,
+        learned: Union[bool, str, Path] = True,
     ) -> "ConclusionEngine":
-        """Load and validate the rules file (default ``knowledge/conclusions.yml``) and build an engine."""
-        return cls(load_rulebook(Path(path), entries_dir=entries_dir), nlp=nlp)
+        """Load and validate the rules file (default ``knowledge/conclusions.yml``) and build an engine.
+
+        ``learned``: True (default) adds the learned layer trained on ``knowledge/conclusion_training.yml``
+        (see ``bot/conclusions/learned.py``), a path trains it on another file, False gives the rules alone.
+        """
+        from bot.conclusions.learned import DEFAULT_TRAINING
+
+        training = DEFAULT_TRAINING if learned is True else (Path(learned) if learned else None)
+        return cls(load_rulebook(Path(path), entries_dir=entries_dir), nlp=nlp, learned=training)
 
     @property
     def nlp(self) -> Any:
@@ -136,17 +151,69 @@ class ConclusionEngine:
             self._nlp = project_nlp.load()
         return self._nlp
 
+    @property
+    def model(self) -> Any:
+        """The learned layer (``bot.conclusions.learned.StatusModel``), trained on first use; None without."""
+        if self._model is None and self._learned_path is not None:
+            from bot.conclusions.learned import trained_model
+
+            self._model = trained_model(self, self._learned_path)
+        return self._model
+
     # ------------------------------------------------------------------ public API
 
-    def assess(self, statements: Iterable[Union[Statement, str, Mapping[str, Any]]]) -> Assessment:
+    def assess(
+        self, statements: Iterable[Union[Statement, str, Mapping[str, Any]]], rules_only: bool = False
+    ) -> Assessment:
         """Decide the status of each conclusion from ``statements`` (in conversation order).
 
         Items may be ``Statement`` objects, plain strings (free text) or mappings with ``text``
-        and optional ``slot`` / ``turn``; a missing turn is the position in the list.
+        and optional ``slot`` / ``turn``; a missing turn is the position in the list. The rules decide
+        first; the learned layer (when the engine has one and ``rules_only`` is false) may overrule them.
         """
         stmts = [self._as_statement(s, i) for i, s in enumerate(statements)]
         results = self._analyse_all(stmts)
-        return self._resolve(stmts, results)
+        assessment = self._resolve(stmts, results)
+        if not rules_only and stmts and self.model is not None:
+            self._overrule(stmts, results, assessment)
+        return assessment
+
+    def clear_caches(self) -> None:
+        """Forget the analysed statements (for timing a cold start)."""
+        self._cache.clear()
+        self._column_cache.clear()
+
+    def statement_features_of(self, case: Any) -> List[Dict[str, float]]:
+        """The learned layer's features of each statement of a training case (``learned.TrainingCase``)."""
+        from bot.conclusions.learned import statement_features
+
+        stmts = [Statement(text=text, slot=slot, turn=i) for i, (slot, text) in enumerate(case.statements)]
+        return [statement_features(r.analysis, s.slot) for s, r in zip(stmts, self._analyse_all(stmts))]
+
+    def _columns(self, model: Any, stmt: Statement, result: _StatementResult) -> FrozenSet[int]:
+        key = (stmt.text or "", stmt.slot)
+        cols = self._column_cache.get(key)
+        if cols is None:
+            from bot.conclusions.learned import statement_features
+
+            cols = model.columns(statement_features(result.analysis, stmt.slot))
+            self._column_cache[key] = cols
+            if len(self._column_cache) > _CACHE_SIZE:
+                self._column_cache.popitem(last=False)
+        return cols
+
+    def _overrule(
+        self, stmts: Sequence[Statement], results: Sequence[_StatementResult], assessment: Assessment
+    ) -> None:
+        model = self.model
+        cols = [self._columns(model, s, r) for s, r in zip(stmts, results)]
+        for cid, (status, probability, index) in model.decide(cols, assessment.statuses).items():
+            assessment.statuses[cid] = status
+            if index is None:
+                assessment.evidences[cid] = []
+            else:
+                s = stmts[index]
+                assessment.evidences[cid] = [model.evidence(cid, status, probability, s.text, s.turn, s.slot)]
 
     def explain(self, statement: Union[Statement, str]) -> List[Evidence]:
         """Every rule that fires on one statement, in order (for debugging and the eval script)."""
@@ -183,7 +250,7 @@ class ConclusionEngine:
     def _analyse_one(self, doc: Any, text: str, slot: Optional[str]) -> _StatementResult:
         an = analyse(doc, text, self._signals, self._terms, with_polarity=slot is not None)
         if an.skip or not an.tokens:
-            return _StatementResult(items=(), skip=True, correction=False)
+            return _StatementResult(items=(), skip=True, correction=False, analysis=an)
         items: List[_Item] = []
         first_correction = an.corrections[0] if an.corrections else None
         for rule in self._answer_rules:
@@ -209,7 +276,9 @@ class ConclusionEngine:
                 items = [it for it in items if it.rule.id != rule.id]
                 items.append(self._item(an, rule, position, hedged, first_correction))
         items.sort(key=lambda it: it.position)
-        return _StatementResult(items=tuple(items), skip=False, correction=first_correction is not None)
+        return _StatementResult(
+            items=tuple(items), skip=False, correction=first_correction is not None, analysis=an
+        )
 
     @staticmethod
     def _item(

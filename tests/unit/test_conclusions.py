@@ -23,6 +23,13 @@ CASES = load_cases(CASES_FILE)
 
 @pytest.fixture(scope="module")
 def engine() -> ConclusionEngine:
+    """The rules alone: most tests here pin down what a rule construct does (negation, tense, ...)."""
+    return ConclusionEngine.from_file(learned=False)
+
+
+@pytest.fixture(scope="module")
+def bot_engine() -> ConclusionEngine:
+    """The engine as the bot runs it: the rules plus the learned layer (see test_conclusions_learned.py)."""
     return ConclusionEngine.from_file()
 
 
@@ -44,10 +51,11 @@ def test_case_file_has_enough_varied_cases():
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_labelled_case(engine, case):
-    assessment = engine.assess(case.statements)
-    got = {cid: assessment.status(cid) for cid in CONCLUSION_IDS}
-    assert got == case.expected, case.note
+def test_labelled_case(engine, bot_engine, case):
+    for which in (engine, bot_engine):  # the rules alone and the bot's engine both get every case right
+        assessment = which.assess(case.statements)
+        got = {cid: assessment.status(cid) for cid in CONCLUSION_IDS}
+        assert got == case.expected, case.note
 
 
 # --------------------------------------------------------------------------- negation
@@ -323,7 +331,7 @@ def test_assess_is_fast(engine):
     engine.assess(conversation)  # pipeline loaded, caches warm
     warm = min(_timed(lambda: engine.assess(conversation)) for _ in range(5))
     assert warm < 0.005
-    cold = min(_timed(lambda: (engine._cache.clear(), engine.assess(conversation))) for _ in range(5))
+    cold = min(_timed(lambda: (engine.clear_caches(), engine.assess(conversation))) for _ in range(5))
     assert cold < 0.05  # ~4 ms on an idle machine (docs/conclusions.md); generous for loaded CI
 
 

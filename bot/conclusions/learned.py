@@ -1,0 +1,272 @@
+"""The learned layer of the conclusion engine: a second opinion on the rules, trained on labelled cases.
+
+The rules (``knowledge/conclusions.yml``) stay the first judge and give the evidence. Keyword rules on
+lemmas stay around 94% on text written by someone new (nine blind sets, each measured once); most
+misses are formulations no rule knows, or a rule that fires where a consultant would say nothing. This
+layer sees, per conclusion, the status the rules gave plus the owner's words (lemmas, marked when they
+stand in a negated, planned or hedged clause, per intake question, and word pairs) and predicts the
+status with a logistic regression per conclusion (scikit-learn, already in the stack for the knowledge
+classifiers). Where it predicts another status than the rules, its prediction counts:
+
+* to ``onbekend``: no evidence (the rule that fired is not trusted here);
+* to ``aandachtspunt`` / ``op_orde``: the evidence is the owner's statement that weighs most for that
+  status (the one whose removal lowers the predicted probability most), with rule id
+  ``model.<conclusion>`` and the probability in the description, so "waarom?" stays honest.
+
+Training data: ``knowledge/conclusion_training.yml`` (built by ``scripts/build_conclusion_training.py``).
+For the blind sets it holds the statuses of the rules *at the commit of their first measurement*, so
+the layer learns how far the rules can be trusted on unseen text; the developers' cases and the
+session-1 set teach words only (no rule status). Leave-one-set-out figures: ``scripts/eval_conclusions.py
+--cv``; why and how much: docs/conclusions.md.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple
+
+import yaml
+
+from bot import PROJECT_ROOT
+from bot.conclusions.model import CONCLUSION_IDS, INTAKE_SLOTS, ONBEKEND, STATUSES, Evidence
+
+DEFAULT_TRAINING = PROJECT_ROOT / "knowledge" / "conclusion_training.yml"
+
+#: Weight of the rules' status among the features, and the regularisation of the regression (chosen
+#: by leave-one-set-out cross-validation over the nine blind sets; see docs/conclusions.md).
+RULE_WEIGHT = 3.0
+C = 3.0
+
+
+class TrainingFileError(ValueError):
+    """The training file does not follow its format; the message names file, case and field."""
+
+
+@dataclass(frozen=True)
+class TrainingCase:
+    id: str
+    source: str
+    statements: Tuple[Tuple[Optional[str], str], ...]  # (slot, text)
+    expected: Dict[str, str]
+    rules: Optional[Dict[str, str]]  # the rules' statuses at first measurement; None: words only
+
+
+def load_training(path: Path = DEFAULT_TRAINING) -> List[TrainingCase]:
+    """Read and validate the training file."""
+    path = Path(path)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: 0.2 s instead of 1.5 s for this file
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 (a safe loader)
+    if not isinstance(data, Mapping) or not isinstance(data.get("cases"), list):
+        raise TrainingFileError(f"{path}: 'cases' (a list) expected at the top")
+    cases: List[TrainingCase] = []
+    seen = set()
+    for n, raw in enumerate(data["cases"]):
+        cid = str((raw or {}).get("id", "")).strip() if isinstance(raw, Mapping) else ""
+        where = f"{path}: case '{cid or '#' + str(n + 1)}'"
+        if not cid:
+            raise TrainingFileError(f"{where}, field 'id': required")
+        if cid in seen:
+            raise TrainingFileError(f"{where}, field 'id': duplicate")
+        seen.add(cid)
+        statements = []
+        for i, s in enumerate(raw.get("statements") or []):
+            if not isinstance(s, Mapping) or not isinstance(s.get("text"), str):
+                raise TrainingFileError(f"{where}, field 'statements[{i}]': a mapping with 'text' expected")
+            if s.get("slot") is not None and s["slot"] not in INTAKE_SLOTS:
+                raise TrainingFileError(f"{where}, field 'statements[{i}].slot': unknown slot {s['slot']!r}")
+            statements.append((s.get("slot"), s["text"]))
+        if not statements:
+            raise TrainingFileError(f"{where}, field 'statements': a non-empty list expected")
+        labels = {}
+        for field_name in ("expected", "rules"):
+            value = raw.get(field_name)
+            if value is None and field_name == "rules":
+                labels[field_name] = None
+                continue
+            if not isinstance(value, Mapping) or set(value) != set(CONCLUSION_IDS):
+                raise TrainingFileError(f"{where}, field '{field_name}': all six conclusion ids expected")
+            bad = {k: v for k, v in value.items() if v not in STATUSES}
+            if bad:
+                raise TrainingFileError(f"{where}, field '{field_name}': unknown status in {bad}")
+            labels[field_name] = dict(value)
+        cases.append(TrainingCase(cid, str(raw.get("source", "")), tuple(statements), labels["expected"],
+                                  labels["rules"]))
+    return cases
+
+
+def training_in_sync(cases: Sequence[TrainingCase], root: Path = PROJECT_ROOT) -> List[str]:
+    """Differences between the training file and the case files it was built from (empty: in sync)."""
+    problems: List[str] = []
+    by_source: Dict[str, Dict[str, TrainingCase]] = {}
+    for case in cases:
+        by_source.setdefault(case.source, {})[case.id] = case
+    for source, stored in by_source.items():
+        path = root / source
+        if not path.exists():
+            problems.append(f"{source}: case file missing")
+            continue
+        current = {c["id"]: c for c in yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]}
+        for cid in sorted(set(current) ^ set(stored)):
+            where = "the case file" if cid in current else "the training file"
+            problems.append(f"{source}: case '{cid}' only in {where}")
+        for cid in sorted(set(current) & set(stored)):
+            raw = current[cid]
+            statements = tuple(
+                (None, s) if isinstance(s, str) else (s.get("slot"), s["text"]) for s in raw["statements"]
+            )
+            if statements != stored[cid].statements or dict(raw["expected"]) != stored[cid].expected:
+                problems.append(f"{source}: case '{cid}' differs from the training file")
+    return problems
+
+
+def statement_features(analysis: Any, slot: Optional[str]) -> Dict[str, float]:
+    """Binary features of one analysed statement (``bot.conclusions.analysis.Analysis``)."""
+    where = slot or "vrij"
+    feats: Dict[str, float] = {"slot=" + where: 1.0}
+    if analysis is None:
+        return feats
+    if analysis.polarity:
+        feats[f"pol={analysis.polarity}@{where}"] = 1.0
+    tokens = analysis.tokens
+    for i, tok in enumerate(tokens):
+        segment = analysis.segment_of[i]
+        marks = (
+            ("N" if segment in analysis.seg_negation else "")
+            + ("P" if segment in analysis.seg_plan else "")
+            + ("H" if analysis.sentences[analysis.sentence_of[i]].hedged else "")
+        )
+        lemma = tok.lemma
+        feats["w=" + lemma] = 1.0
+        feats[marks + "_" + lemma] = 1.0
+        feats[where + ":" + lemma] = 1.0
+        if i + 1 < len(tokens) and analysis.segment_of[i + 1] == segment:
+            feats["b=" + lemma + "_" + tokens[i + 1].lemma] = 1.0
+    return feats
+
+
+def _with_rule(features: Mapping[str, float], rule_status: Optional[str]) -> Dict[str, float]:
+    row = dict(features)
+    if rule_status is not None:
+        row["RULE=" + rule_status] = RULE_WEIGHT
+    return row
+
+
+def _union(parts: Sequence[Mapping[str, float]]) -> Dict[str, float]:
+    out: Dict[str, float] = {}
+    for part in parts:
+        out.update(part)
+    return out
+
+
+class StatusModel:
+    """One logistic regression per conclusion over the owner's words and the rules' status."""
+
+    def __init__(self, vectorizer: Any, classifiers: Dict[str, Any], n_cases: int) -> None:
+        self._vec = vectorizer
+        self._clf = classifiers
+        self.n_cases = n_cases
+        # the regressions as plain arrays: scoring a handful of rows by hand is ~10x faster than
+        # predict_proba's input checks, and assess() runs on every turn of a conversation
+        self._coef = {cid: clf.coef_.T.toarray() if hasattr(clf.coef_, "toarray") else clf.coef_.T.copy()
+                      for cid, clf in classifiers.items()}
+        self._intercept = {cid: clf.intercept_.copy() for cid, clf in classifiers.items()}
+        self._classes = {cid: [str(c) for c in clf.classes_] for cid, clf in classifiers.items()}
+
+    @classmethod
+    def train(cls, cases: Sequence[TrainingCase], features_of) -> "StatusModel":
+        """``features_of(case)`` gives the features of a case's statements (a list of dicts)."""
+        from sklearn.feature_extraction import DictVectorizer
+        from sklearn.linear_model import LogisticRegression
+
+        rows = [_union(features_of(case)) for case in cases]
+        vectorizer = DictVectorizer()
+        vectorizer.fit(rows + [{"RULE=" + status: 1.0} for status in STATUSES])
+        classifiers = {}
+        for cid in CONCLUSION_IDS:
+            X = vectorizer.transform([_with_rule(row, case.rules[cid] if case.rules else None)
+                                      for row, case in zip(rows, cases)])
+            # newton-cg reaches the same optimum as the default lbfgs (probabilities within 1e-4) 5x faster
+            clf = LogisticRegression(C=C, max_iter=3000, solver="newton-cg")
+            clf.fit(X, [case.expected[cid] for case in cases])
+            classifiers[cid] = clf
+        return cls(vectorizer, classifiers, len(cases))
+
+    def columns(self, features: Mapping[str, float]) -> FrozenSet[int]:
+        """The model's columns of a statement's (binary) features; words never seen in training drop out."""
+        vocab = self._vec.vocabulary_
+        return frozenset(vocab[f] for f in features if f in vocab)
+
+    def _proba(self, cid: str, cols: Iterable[int], rule_status: Optional[str]) -> Dict[str, float]:
+        import numpy as np
+
+        coef = self._coef[cid]
+        scores = coef[sorted(cols)].sum(axis=0) + self._intercept[cid]
+        rule_col = self._vec.vocabulary_.get("RULE=" + rule_status) if rule_status else None
+        if rule_col is not None:
+            scores = scores + RULE_WEIGHT * coef[rule_col]
+        scores = np.exp(scores - scores.max())
+        scores /= scores.sum()
+        return dict(zip(self._classes[cid], (float(p) for p in scores)))
+
+    def probabilities(self, cid: str, features: Mapping[str, float], rule_status: str) -> Dict[str, float]:
+        """P(status) for conclusion ``cid`` given the statements' features and the rules' status."""
+        return self._proba(cid, self.columns(features), rule_status)
+
+    def decide(
+        self,
+        statement_cols: Sequence[FrozenSet[int]],
+        rule_statuses: Mapping[str, str],
+    ) -> Dict[str, Tuple[str, float, Optional[int]]]:
+        """Per conclusion where the model disagrees with the rules: (status, probability, index of the
+        statement that weighs most for it, or None for ``onbekend``). ``statement_cols``: ``columns()``
+        of each statement's features."""
+        cols = frozenset().union(*statement_cols)
+        changes: Dict[str, Tuple[str, float, Optional[int]]] = {}
+        for cid in CONCLUSION_IDS:
+            rule_status = rule_statuses[cid]
+            proba = self._proba(cid, cols, rule_status)
+            status = max(proba, key=proba.get)
+            if status == rule_status:
+                continue
+            index = None
+            if status != ONBEKEND:
+                drops = []
+                for j in range(len(statement_cols)):
+                    rest = frozenset().union(*(c for k, c in enumerate(statement_cols) if k != j))
+                    drops.append(proba[status] - self._proba(cid, rest, rule_status)[status])
+                index = max(range(len(drops)), key=lambda j: (drops[j], j))
+            changes[cid] = (status, proba[status], index)
+        return changes
+
+    def evidence(self, cid: str, status: str, probability: float, text: str, turn: int,
+                 slot: Optional[str]) -> Evidence:
+        return Evidence(
+            conclusion=cid,
+            text=text,
+            rule_id=f"model.{cid}",
+            rule_description=(
+                f"Geen losse regel: het geleerde model (getraind op {self.n_cases} gelabelde gesprekken) "
+                f"schat '{status}' op {probability:.0%}; deze uitspraak weegt daarin het zwaarst"
+            ),
+            effect=status,
+            turn=turn,
+            slot=slot,
+        )
+
+
+_MODELS: Dict[Tuple[str, float, int], StatusModel] = {}
+_LOCK = threading.Lock()
+
+
+def trained_model(engine: Any, path: Path = DEFAULT_TRAINING) -> StatusModel:
+    """The model trained on ``path`` with ``engine``'s analysis (once per process and file version)."""
+    path = Path(path)
+    signals = repr(sorted(engine.rulebook.signals.items()))
+    key = (str(path.resolve()), path.stat().st_mtime, hash(signals))
+    with _LOCK:
+        if key not in _MODELS:
+            cases = load_training(path)
+            _MODELS[key] = StatusModel.train(cases, engine.statement_features_of)
+        return _MODELS[key]

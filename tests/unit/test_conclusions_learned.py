@@ -1,0 +1,215 @@
+"""The learned layer of the conclusion engine (bot/conclusions/learned.py) and its training data."""
+
+from __future__ import annotations
+
+import importlib.util
+import time
+
+import pytest
+import yaml
+
+from bot import PROJECT_ROOT
+from bot.conclusions import CONCLUSION_IDS, Assessment, ConclusionEngine, Statement
+from bot.conclusions.cases import load_cases
+from bot.conclusions.learned import (
+    DEFAULT_TRAINING,
+    TrainingFileError,
+    load_training,
+    training_in_sync,
+)
+
+TRAINING = load_training()
+SCRIPT = PROJECT_ROOT / "scripts" / "eval_conclusions.py"
+
+
+def _script(name: str, path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def bot_engine() -> ConclusionEngine:
+    return ConclusionEngine.from_file()
+
+
+@pytest.fixture(scope="module")
+def rules() -> ConclusionEngine:
+    return ConclusionEngine.from_file(learned=False)
+
+
+# --------------------------------------------------------------------------- training data
+
+
+def test_training_file_matches_the_case_files():
+    assert training_in_sync(TRAINING) == []
+
+
+def test_training_file_names_its_sets_and_the_commits_of_their_first_measurement():
+    meta = yaml.safe_load(DEFAULT_TRAINING.read_text(encoding="utf-8"))
+    measured = {m["file"]: m["rules_commit"] for m in meta["measured"]}
+    assert len(measured) >= 11 and all(len(c) >= 7 for c in measured.values())
+    for case in TRAINING:
+        # blind sets carry the rules' statuses of their first measurement; the others teach words only
+        assert (case.rules is not None) == (case.source in measured), case.id
+    assert {c.source for c in TRAINING if c.rules is None} == set(meta["text_only"])
+    # the developers' own cases are in (as words only), so the bot's engine still gets them all right
+    assert "tests/data/conclusion_cases.yml" in meta["text_only"]
+
+
+def test_stored_rule_statuses_are_those_of_the_first_measurement_not_of_today(rules):
+    # Set 9 scored 93.6% at its first measurement (docs/conclusions.md); today's rules, improved on it,
+    # do better. The stored statuses must give the old figure, or the layer would learn to trust the
+    # rules more than they deserve on new text.
+    cases = [c for c in TRAINING if c.source.endswith("conclusion_cases_fresh9.yml")]
+    assert len(cases) == 70
+    stored = sum(c.rules[cid] == c.expected[cid] for c in cases for cid in CONCLUSION_IDS)
+    assert stored == 393
+    today = 0
+    for c in cases:
+        assessment = rules.assess([Statement(text, slot, i) for i, (slot, text) in enumerate(c.statements)])
+        today += sum(assessment.status(cid) == c.expected[cid] for cid in CONCLUSION_IDS)
+    assert today > stored
+
+
+def _write(tmp_path, cases):
+    path = tmp_path / "training.yml"
+    path.write_text(yaml.safe_dump({"cases": cases}, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+GOOD = {
+    "id": "a1",
+    "source": "x.yml",
+    "statements": [{"slot": "motief", "text": "puur kosten"}],
+    "expected": {cid: "onbekend" for cid in CONCLUSION_IDS},
+}
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"expected": {"uitleggen": "onbekend"}}, "field 'expected': all six conclusion ids"),
+        ({"rules": {cid: "goed" for cid in CONCLUSION_IDS}}, "unknown status"),
+        ({"statements": [{"slot": "motivatie", "text": "x"}]}, "unknown slot 'motivatie'"),
+        ({"statements": []}, "field 'statements'"),
+    ],
+)
+def test_training_loader_names_case_and_field(tmp_path, change, message):
+    with pytest.raises(TrainingFileError) as err:
+        load_training(_write(tmp_path, [dict(GOOD, **change)]))
+    assert "case 'a1'" in str(err.value) and message in str(err.value)
+
+
+def test_training_loader_refuses_duplicate_ids(tmp_path):
+    with pytest.raises(TrainingFileError, match="duplicate"):
+        load_training(_write(tmp_path, [GOOD, GOOD]))
+
+
+# --------------------------------------------------------------------------- the layer in the engine
+
+
+def test_own_labelled_cases_stay_right_with_the_layer(bot_engine):
+    cases = load_cases(PROJECT_ROOT / "tests" / "data" / "conclusion_cases.yml")
+    wrong = [
+        (c.id, cid)
+        for c in cases
+        for cid, want in c.expected.items()
+        if bot_engine.assess(c.statements).status(cid) != want
+    ]
+    assert wrong == []
+
+
+def test_layer_turns_an_ambiguous_bare_nee_into_onbekend(bot_engine, rules):
+    # "nee" to "vacatures die open blijven, vergrijzing, lukt het om jonge mensen te vinden?" can mean
+    # "no problem" or "it does not work out": the rules read op_orde, the layer (trained on blind
+    # labellers) says it does not know, so the bot asks again instead of assuming.
+    answer = [Statement("nee", slot="arbeidsmarkt")]
+    assert rules.assess(answer).status("jong_talent") == "op_orde"
+    assessment = bot_engine.assess(answer)
+    assert assessment.status("jong_talent") == "onbekend"
+    assert assessment.evidence("jong_talent") == []
+    # a clear answer is left to the rules
+    clear = bot_engine.assess([Statement("nee, valt mee, we hebben genoeg mensen", slot="arbeidsmarkt")])
+    assert clear.status("jong_talent") == "op_orde"
+    assert all(ev.rule_id.startswith("jong_talent.") for ev in clear.evidence("jong_talent"))
+
+
+def test_a_status_from_the_layer_names_the_model_and_the_owners_statement(bot_engine, rules):
+    conversation = [
+        Statement("een digital twin van de indampinstallatie", slot="technologie", turn=0),
+        Statement(
+            "de operators hebben aangewezen waar de sensoren moeten komen, "
+            "zij kennen de installatie het beste",
+            slot="betrokkenheid",
+            turn=1,
+        ),
+        Statement(
+            "we doen mee in een tno project samen met de universiteit twente", slot="kennispartners", turn=2
+        ),
+    ]
+    assert rules.assess(conversation).status("betrekken") == "onbekend"
+    assessment = bot_engine.assess(conversation)
+    assert assessment.status("betrekken") == "op_orde"
+    (evidence,) = assessment.evidence("betrekken")
+    assert evidence.rule_id == "model.betrekken"
+    assert evidence.turn == 1 and evidence.text.startswith("de operators hebben aangewezen")
+    assert evidence.effect == "op_orde" and "%" in evidence.rule_description
+    # the other conclusions keep the rules' evidence
+    assert assessment.status("kennisinstellingen") == "op_orde"
+    assert all(
+        ev.rule_id.startswith("kennisinstellingen.") for ev in assessment.evidence("kennisinstellingen")
+    )
+    # the slot contract carries it and reads it back
+    slot = assessment.to_slot()
+    assert slot["betrekken"]["evidence"][0]["rule"] == "model.betrekken"
+    back = Assessment.from_slot(slot)
+    assert (
+        back.status("betrekken") == "op_orde" and back.evidence("betrekken")[0].rule_id == "model.betrekken"
+    )
+
+
+def test_rules_only_gives_what_the_rules_say(bot_engine, rules):
+    conversation = [Statement("nee", slot="arbeidsmarkt")]
+    assert bot_engine.assess(conversation, rules_only=True).statuses == rules.assess(conversation).statuses
+
+
+def test_layer_keeps_questions_and_empty_input_empty(bot_engine):
+    assert all(s == "onbekend" for s in bot_engine.assess([]).statuses.values())
+    assert all(s == "onbekend" for s in bot_engine.assess(["wat kost een cobot?"]).statuses.values())
+    assert all(
+        s == "onbekend" for s in bot_engine.assess([Statement("", slot="betrokkenheid")]).statuses.values()
+    )
+
+
+def test_bot_engine_is_fast_enough(bot_engine):
+    conversation = [
+        s for c in load_cases(PROJECT_ROOT / "tests" / "data" / "conclusion_cases.yml") for s in c.statements
+    ][:20]
+    bot_engine.assess(conversation)
+    warm = min(_timed(lambda: bot_engine.assess(conversation)) for _ in range(5))
+    assert warm < 0.02  # ~2.3 ms on an idle machine (docs/conclusions.md); generous for loaded CI
+    cold = min(_timed(lambda: (bot_engine.clear_caches(), bot_engine.assess(conversation))) for _ in range(3))
+    assert cold < 0.1
+
+
+def _timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+# --------------------------------------------------------------------------- the figure that justifies it
+
+
+def test_leave_one_set_out_beats_the_rules_on_unseen_text():
+    """Regression guard at the session-6 figures (docs/conclusions.md): 11 sets, rules at their first
+    measurement 93.7% with 25 worst errors; rules + layer 96.8% with 7."""
+    cv = _script("eval_conclusions", SCRIPT).cross_validate()
+    total = cv["total"]
+    learned, rules_acc = total["learned"] / total["statuses"], total["rules"] / total["statuses"]
+    assert len(cv["sets"]) >= 11
+    assert learned >= 0.96 and learned >= rules_acc + 0.02
+    assert total["learned_worst"] <= 8 and total["learned_worst"] < total["rules_worst"]
+    assert all(row["learned"] / row["statuses"] >= 0.94 for row in cv["sets"])

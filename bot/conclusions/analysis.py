@@ -206,6 +206,7 @@ def analyse(doc, original: str, signals: Signals, terms: TermIndex, with_polarit
         _covered(spans["geen_ontkenning"]) | _covered(spans["overslaan"]) | _covered(spans["correctie"])
     )
     negation = sorted({i for s, e in spans["ontkenning"] for i in range(s, e)} - not_negation)
+    negation = _cancel_double_negation(tokens, segment_of, negation)
     not_plan = _covered(spans["geen_gepland"])
     # A sentence that starts with "ja" answers "heb je al ...?": "ja, bij een collega gaan kijken" is
     # the elliptic past of "we zijn gaan kijken". Real plan words ("volgende week", "binnenkort") still count.
@@ -273,6 +274,26 @@ def analyse(doc, original: str, signals: Signals, terms: TermIndex, with_polarit
         }
     analysis.terms = found_terms
     return analysis
+
+
+def _cancel_double_negation(tokens: Sequence[Token], segment_of: Sequence[int], negation: List[int]) -> List[int]:
+    """"het is niet zo dat ze niks te zeggen hadden": a negation of a negated clause is no negation.
+
+    A "niet" right before "zo dat" / "dat" and the next negation in the same segment cancel out.
+    """
+    drop: Set[int] = set()
+    for i in negation:
+        if tokens[i].text != "niet" or i in drop:
+            continue
+        j = i + 1
+        if j < len(tokens) and tokens[j].text == "zo":
+            j += 1
+        if j >= len(tokens) or tokens[j].text != "dat":
+            continue
+        later = [k for k in negation if k > j and segment_of[k] == segment_of[i] and k not in drop]
+        if later:
+            drop.update((i, later[0]))
+    return [i for i in negation if i not in drop]
 
 
 def _polarity(analysis: Analysis, spans: Mapping[str, List[Tuple[int, int]]], ignore: Set[int]) -> None:

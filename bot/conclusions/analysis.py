@@ -181,9 +181,13 @@ def analyse(doc, original: str, signals: Signals, terms: TermIndex, with_polarit
     split_before = set()
     for start, _ in spans["splitsen"]:
         # "het is niet zo dat het extra werk is": the negation belongs to the clause after "dat"
-        if tokens[start].text == "dat" and start > 0 and (
-            tokens[start - 1].text == "niet"
-            or (start > 1 and tokens[start - 2].text == "niet" and tokens[start - 1].text == "zo")
+        if (
+            tokens[start].text == "dat"
+            and start > 0
+            and (
+                tokens[start - 1].text == "niet"
+                or (start > 1 and tokens[start - 2].text == "niet" and tokens[start - 1].text == "zo")
+            )
         ):
             continue
         split_before.add(start)
@@ -276,8 +280,10 @@ def analyse(doc, original: str, signals: Signals, terms: TermIndex, with_polarit
     return analysis
 
 
-def _cancel_double_negation(tokens: Sequence[Token], segment_of: Sequence[int], negation: List[int]) -> List[int]:
-    """"het is niet zo dat ze niks te zeggen hadden": a negation of a negated clause is no negation.
+def _cancel_double_negation(
+    tokens: Sequence[Token], segment_of: Sequence[int], negation: List[int]
+) -> List[int]:
+    """ "het is niet zo dat ze niks te zeggen hadden": a negation of a negated clause is no negation.
 
     A "niet" right before "zo dat" / "dat" and the next negation in the same segment cancel out.
     """

@@ -198,7 +198,9 @@ def slots_from_turn(
         return values
     if _MOTIVE.search(turn.text):
         offer("motief")
-    single = engine.assess([Statement(text=turn.text, slot=None, turn=0)])
+    # the rules alone: a slot is offered only for explicit evidence in this message, never for the
+    # learned layer's estimate (which would route "zien we dan wel" to a question it does not answer)
+    single = engine.assess([Statement(text=turn.text, slot=None, turn=0)], rules_only=True)
     for conclusion_id, slot in CONCLUSION_SLOTS.items():
         if single.status(conclusion_id) != "onbekend":
             offer(slot)

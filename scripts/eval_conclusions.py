@@ -181,7 +181,7 @@ def cross_validate() -> Dict[str, Any]:
     The test set's rule statuses are those of its first measurement (stored in the training file), so
     both columns are what the rules alone and rules + layer would have scored on text never seen.
     """
-    from bot.conclusions.learned import StatusModel, load_training
+    from bot.conclusions.learned import StatusModel, load_training, merged_conversations
 
     cases = load_training()
     engine = ConclusionEngine.from_file(learned=False)
@@ -202,9 +202,27 @@ def cross_validate() -> Dict[str, Any]:
                 for key, got in (("rules", case.rules[cid]), ("learned", final[cid])):
                     row[key] += got == want
                     row[key + "_worst"] += want == "op_orde" and got == "aandachtspunt"
+        # the same set as longer conversations (2-4 of its cases that speak about different conclusions
+        # merged, as in a full intake): does the layer hold when the owner also talks about other things?
+        tests = [c for c in cases if c.source == source]
+        for key in ("long_statuses", "long_rules", "long_rules_worst", "long_learned", "long_learned_worst"):
+            row[key] = 0
+        for group, long_case in merged_conversations(tests, 1.0, seed=11):
+            cols = [model.columns(f) for i in group for f in feats[tests[i].id]]
+            final = dict(long_case.rules)
+            for cid, (status, _, _) in model.decide(cols, long_case.rules).items():
+                final[cid] = status
+            for cid in CONCLUSION_IDS:
+                want = long_case.expected[cid]
+                row["long_statuses"] += 1
+                row["long_rules"] += long_case.rules[cid] == want
+                row["long_rules_worst"] += want == "op_orde" and long_case.rules[cid] == "aandachtspunt"
+                row["long_learned"] += final[cid] == want
+                row["long_learned_worst"] += want == "op_orde" and final[cid] == "aandachtspunt"
         rows.append(row)
-        for key in total:
-            total[key] += row[key]
+        for key in row:
+            if key != "file":
+                total[key] = total.get(key, 0) + row[key]
     return {"sets": rows, "total": total, **environment()}
 
 
@@ -218,14 +236,20 @@ def render_cv(result: Dict[str, Any]) -> str:
         "- Per blinde set: de laag getraind op alle andere casussen, getest op deze set met de statussen",
         "  die de regels bij de eerste meting van de set gaven (in `knowledge/conclusion_training.yml`).",
         "",
-        "| set | regels (eerste meting) | ergste | regels + geleerde laag | ergste |",
-        "|---|---|---|---|---|",
+        "- Lange gesprekken: dezelfde set met telkens 2-4 casussen over verschillende conclusies",
+        "  samengevoegd (zoals een volledige intake); regelstatussen van de delen samengenomen.",
+        "",
+        "| set | regels (eerste meting) | ergste | regels + geleerde laag | ergste "
+        "| lang: regels | ergste | lang: regels + laag | ergste |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for row in result["sets"] + [dict(result["total"], file="**samen**")]:
-        n = row["statuses"]
+        n, m = row["statuses"], row["long_statuses"]
         lines.append(
             f"| {row['file']} | {row['rules'] / n:.1%} ({row['rules']}/{n}) | {row['rules_worst']} | "
-            f"{row['learned'] / n:.1%} ({row['learned']}/{n}) | {row['learned_worst']} |"
+            f"{row['learned'] / n:.1%} ({row['learned']}/{n}) | {row['learned_worst']} | "
+            f"{row['long_rules'] / m:.1%} | {row['long_rules_worst']} | {row['long_learned'] / m:.1%} | "
+            f"{row['long_learned_worst']} |"
         )
     return "\n".join(lines) + "\n"
 

@@ -13,6 +13,10 @@ classifiers). Where it predicts another status than the rules, its prediction co
   status (the one whose removal lowers the predicted probability most), with rule id
   ``model.<conclusion>`` and the probability in the description, so "waarom?" stays honest.
 
+The case files hold short cases about one or two conclusions; a real intake speaks about all of them.
+So the layer also trains on merged conversations (2-4 cases about different conclusions, labels kept),
+and reads the answers to the technology and stage questions as free text (owners put anything in them).
+
 Training data: ``knowledge/conclusion_training.yml`` (built by ``scripts/build_conclusion_training.py``).
 For the blind sets it holds the statuses of the rules *at the commit of their first measurement*, so
 the layer learns how far the rules can be trusted on unseen text; the developers' cases and the
@@ -38,6 +42,10 @@ DEFAULT_TRAINING = PROJECT_ROOT / "knowledge" / "conclusion_training.yml"
 #: by leave-one-set-out cross-validation over the nine blind sets; see docs/conclusions.md).
 RULE_WEIGHT = 3.0
 C = 3.0
+#: Answers read as free text by the layer (see ``statement_features``).
+_FREE = {"technologie", "fase"}
+#: Merged conversations per training case (see ``merged_conversations``).
+AUGMENT = 1.0
 
 
 class TrainingFileError(ValueError):
@@ -126,7 +134,9 @@ def training_in_sync(cases: Sequence[TrainingCase], root: Path = PROJECT_ROOT) -
 
 def statement_features(analysis: Any, slot: Optional[str]) -> Dict[str, float]:
     """Binary features of one analysed statement (``bot.conclusions.analysis.Analysis``)."""
-    where = slot or "vrij"
+    # the answers to "welke techniek" and "hoe ver ben je" are read as free text: owners put all kinds of
+    # things in them ("is al besloten, ik heb het in een bijeenkomst uitgelegd"), the case files rarely do
+    where = "vrij" if slot in _FREE or not slot else slot
     feats: Dict[str, float] = {"slot=" + where: 1.0}
     if analysis is None:
         return feats
@@ -154,6 +164,66 @@ def _with_rule(features: Mapping[str, float], rule_status: Optional[str]) -> Dic
     if rule_status is not None:
         row["RULE=" + rule_status] = RULE_WEIGHT
     return row
+
+
+def merged_conversations(
+    cases: Sequence[TrainingCase], factor: float, seed: int = 7
+) -> List[Tuple[Tuple[int, ...], TrainingCase]]:
+    """Longer conversations made of 2-4 labelled cases that speak about different conclusions.
+
+    A case file's cases are short and about one or two conclusions, so "the owner also talked about
+    something else" would teach the model ``onbekend``; a real intake is about all of them. A merged
+    case keeps every label: a conclusion is ``onbekend`` only if no part says something about it.
+    Parts come from the same kind (all with or all without the rules' statuses).
+    """
+    import random
+
+    rng = random.Random(seed)
+    out: List[Tuple[Tuple[int, ...], TrainingCase]] = []
+    pools = [[i for i, c in enumerate(cases) if (c.rules is not None) == kind] for kind in (True, False)]
+    for pool in pools:
+        target = int(len(pool) * factor)
+        tries = 0
+        while len([o for o in out if (cases[o[0][0]].rules is not None) == (pool is pools[0])]) < target:
+            tries += 1
+            if tries > target * 50 or len(pool) < 2:
+                break
+            group: List[int] = []
+            used: set = set()
+            for i in rng.sample(pool, len(pool)):
+                c = cases[i]
+                said = {
+                    cid
+                    for cid in CONCLUSION_IDS
+                    if c.expected[cid] != ONBEKEND or (c.rules is not None and c.rules[cid] != ONBEKEND)
+                }
+                if said and not (said & used):
+                    group.append(i)
+                    used |= said
+                if len(group) == rng.randint(2, 4):
+                    break
+            if len(group) < 2:
+                continue
+            parts = [cases[i] for i in group]
+            expected = {
+                cid: next((p.expected[cid] for p in parts if p.expected[cid] != ONBEKEND), ONBEKEND)
+                for cid in CONCLUSION_IDS
+            }
+            rules = None
+            if parts[0].rules is not None:
+                rules = {
+                    cid: next((p.rules[cid] for p in parts if p.rules[cid] != ONBEKEND), ONBEKEND)
+                    for cid in CONCLUSION_IDS
+                }
+            merged = TrainingCase(
+                "+".join(p.id for p in parts),
+                "merged",
+                tuple(st for p in parts for st in p.statements),
+                expected,
+                rules,
+            )
+            out.append((tuple(group), merged))
+    return out
 
 
 def _union(parts: Sequence[Mapping[str, float]]) -> Dict[str, float]:
@@ -186,6 +256,9 @@ class StatusModel:
         from sklearn.linear_model import LogisticRegression
 
         rows = [_union(features_of(case)) for case in cases]
+        merged = merged_conversations(cases, AUGMENT)
+        rows += [_union([rows[i] for i in group]) for group, _ in merged]
+        cases = list(cases) + [case for _, case in merged]
         vectorizer = DictVectorizer()
         vectorizer.fit(rows + [{"RULE=" + status: 1.0} for status in STATUSES])
         classifiers = {}
@@ -208,7 +281,8 @@ class StatusModel:
         import numpy as np
 
         coef = self._coef[cid]
-        scores = coef[sorted(cols)].sum(axis=0) + self._intercept[cid]
+        rows = sorted(cols)
+        scores = coef[rows].sum(axis=0) + self._intercept[cid]
         rule_col = self._vec.vocabulary_.get("RULE=" + rule_status) if rule_status else None
         if rule_col is not None:
             scores = scores + RULE_WEIGHT * coef[rule_col]

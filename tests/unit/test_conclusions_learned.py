@@ -204,12 +204,16 @@ def _timed(fn) -> float:
 
 
 def test_leave_one_set_out_beats_the_rules_on_unseen_text():
-    """Regression guard at the session-6 figures (docs/conclusions.md): 11 sets, rules at their first
-    measurement 93.7% with 25 worst errors; rules + layer 96.8% with 7."""
+    """Regression guard at the session-6 figures (docs/conclusions.md): 13 sets, rules at their first
+    measurement 93.5% with 26 worst errors; rules + layer 96.9% with 12; as long conversations (2-4
+    cases merged) 86.1% -> 92.8%."""
     cv = _script("eval_conclusions", SCRIPT).cross_validate()
     total = cv["total"]
     learned, rules_acc = total["learned"] / total["statuses"], total["rules"] / total["statuses"]
-    assert len(cv["sets"]) >= 11
-    assert learned >= 0.96 and learned >= rules_acc + 0.02
-    assert total["learned_worst"] <= 8 and total["learned_worst"] < total["rules_worst"]
-    assert all(row["learned"] / row["statuses"] >= 0.94 for row in cv["sets"])
+    assert len(cv["sets"]) >= 13
+    assert learned >= 0.965 and learned >= rules_acc + 0.025
+    assert total["learned_worst"] <= 14 and total["learned_worst"] * 1.5 < total["rules_worst"]
+    assert all(row["learned"] / row["statuses"] >= 0.95 for row in cv["sets"])
+    long_learned = total["long_learned"] / total["long_statuses"]
+    assert long_learned >= total["long_rules"] / total["long_statuses"] + 0.04
+    assert total["long_learned_worst"] < total["long_rules_worst"]

@@ -48,6 +48,8 @@ MEASURED: Tuple[Tuple[str, str], ...] = (
     ("tests/data/conclusion_cases_fresh11.yml", "2d1d58c"),
     ("tests/data/conclusion_cases_fresh12.yml", "0fb052b"),
     ("tests/data/conclusion_cases_fresh13.yml", "0fb052b"),
+    ("tests/data/conclusion_cases_fresh14.yml", "f365635"),
+    ("tests/data/conclusion_cases_fresh15.yml", "f365635"),
 )
 #: Labelled sets without honest rule statuses (the rules were written with them in view).
 TEXT_ONLY: Tuple[str, ...] = (

@@ -204,15 +204,15 @@ def _timed(fn) -> float:
 
 
 def test_leave_one_set_out_beats_the_rules_on_unseen_text():
-    """Regression guard at the session-6 figures (docs/conclusions.md): 13 sets, rules at their first
-    measurement 93.5% with 26 worst errors; rules + layer 96.9% with 12; as long conversations (2-4
-    cases merged) 86.1% -> 92.8%."""
+    """Regression guard at the session-6 figures (docs/conclusions.md): 15 sets, rules at their first
+    measurement 93.6% with 29 worst errors; rules + layer 97.0% with 15; as long conversations (2-4
+    cases merged) 86.1% -> 93.0%, worst errors 74 -> 50."""
     cv = _script("eval_conclusions", SCRIPT).cross_validate()
     total = cv["total"]
     learned, rules_acc = total["learned"] / total["statuses"], total["rules"] / total["statuses"]
-    assert len(cv["sets"]) >= 13
+    assert len(cv["sets"]) >= 15
     assert learned >= 0.965 and learned >= rules_acc + 0.025
-    assert total["learned_worst"] <= 14 and total["learned_worst"] * 1.5 < total["rules_worst"]
+    assert total["learned_worst"] <= 17 and total["learned_worst"] * 1.5 < total["rules_worst"]
     assert all(row["learned"] / row["statuses"] >= 0.95 for row in cv["sets"])
     long_learned = total["long_learned"] / total["long_statuses"]
     assert long_learned >= total["long_rules"] / total["long_statuses"] + 0.04

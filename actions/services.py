@@ -25,7 +25,8 @@ def engine() -> ConclusionEngine:
 
 
 def warm_up() -> None:
-    """Build everything now (about 10 s), so the first owner does not wait for it."""
+    """Build everything now (about 20 s: retriever ~9 s, the conclusion layer ~9 s), so the first owner
+    does not wait for it."""
     retriever().search("cobot")
     definitions()
     engine().assess(["We willen een cobot bij het inpakken."])  # loads the pipeline, trains the learned layer

@@ -61,7 +61,8 @@ for _ in $(seq 1 180); do
   kill -0 "${pids[1]}" 2>/dev/null || break
   sleep 1
 done
-# The action server builds the knowledge base's indexes and classifiers before it listens (about 10 s);
+# The action server builds the knowledge base's indexes and classifiers and trains the conclusion
+# engine's learned layer before it listens (about 20 s);
 # "De bot draait" only when both answer, so the first owner gets a real answer, not the apology.
 for _ in $(seq 1 120); do
   if curl -fsS "http://127.0.0.1:$ACTION_PORT/health" >/dev/null 2>&1; then break; fi

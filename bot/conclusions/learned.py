@@ -255,6 +255,7 @@ class StatusModel:
         from sklearn.feature_extraction import DictVectorizer
         from sklearn.linear_model import LogisticRegression
 
+        labelled = len(cases)
         rows = [_union(features_of(case)) for case in cases]
         merged = merged_conversations(cases, AUGMENT)
         rows += [_union([rows[i] for i in group]) for group, _ in merged]
@@ -270,7 +271,7 @@ class StatusModel:
             clf = LogisticRegression(C=C, max_iter=3000, solver="newton-cg")
             clf.fit(X, [case.expected[cid] for case in cases])
             classifiers[cid] = clf
-        return cls(vectorizer, classifiers, len(cases))
+        return cls(vectorizer, classifiers, labelled)
 
     def columns(self, features: Mapping[str, float]) -> FrozenSet[int]:
         """The model's columns of a statement's (binary) features; words never seen in training drop out."""

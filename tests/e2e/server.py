@@ -107,7 +107,7 @@ class BotServer:
             proc.terminate()
             proc.wait(timeout=20)
 
-    def wait_actions(self, timeout: float = 60) -> None:
+    def wait_actions(self, timeout: float = 120) -> None:
         """Until the action server answers its health check."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

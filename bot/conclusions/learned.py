@@ -295,6 +295,15 @@ class StatusModel:
         """P(status) for conclusion ``cid`` given the statements' features and the rules' status."""
         return self._proba(cid, self.columns(features), rule_status)
 
+    def final_statuses(
+        self, statement_cols: Sequence[FrozenSet[int]], rule_statuses: Mapping[str, str]
+    ) -> Dict[str, str]:
+        """The statuses after the layer: the rules' ones where it agrees, its own where it does not."""
+        final = dict(rule_statuses)
+        for cid, (status, _, _) in self.decide(statement_cols, rule_statuses).items():
+            final[cid] = status
+        return final
+
     def decide(
         self,
         statement_cols: Sequence[FrozenSet[int]],

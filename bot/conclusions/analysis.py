@@ -87,6 +87,9 @@ class Analysis:
     plan: List[int]
     done: List[int]
     corrections: List[int]  # token positions where a correction starts
+    # the statement opens with a correction ("nee wacht, dat klopt niet", "sorry, verkeerd getypt: ..."):
+    # only fillers, "ja" or "nee" before it, so it is about the previous statement
+    opens_with_correction: bool = False
     skip: bool = False
     polarity: Optional[str] = None
     polarity_pos: int = 0
@@ -267,6 +270,8 @@ def analyse(doc, original: str, signals: Signals, terms: TermIndex, with_polarit
     skipped = _covered(spans["overslaan"])
     content = [i for i in range(len(tokens)) if i not in filler and i not in skipped]
     analysis.skip = not content
+    opening = filler | _covered(spans["nee"]) | _covered(spans["ja"])
+    analysis.opens_with_correction = bool(corrections) and all(i in opening for i in range(corrections[0]))
     if with_polarity and not analysis.skip:
         _polarity(analysis, spans, filler | skipped | _covered(spans["twijfel"]))
     found_terms = terms.find(tokens, sentence_starts)

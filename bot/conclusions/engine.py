@@ -16,8 +16,9 @@ How a status is decided (the rule language itself is described at the top of
 3. Across statements: the **last statement with a strong verdict** decides; when there is none,
    the last weak verdict. So later statements override earlier ones, and a hedge never overrides
    a clear statement.
-4. A correction that itself gives no evidence ("nee wacht, dat klopt niet") withdraws the evidence
-   of the previous statement.
+4. A statement that opens with a correction (no evidence before it: "nee wacht, dat klopt niet",
+   "sorry, verkeerd getypt: ...") is about the previous statement, whose evidence is withdrawn; what
+   follows the correction counts in its place.
 5. The evidence of a status is the items with that effect since the last statement that said the
    opposite (in the deciding tier).
 """
@@ -447,10 +448,15 @@ class ConclusionEngine:
         for stmt, result in zip(stmts, results):
             if result.skip:
                 continue
-            if result.correction and not result.items:
+            opens = result.analysis is not None and result.analysis.opens_with_correction
+            if opens or (result.correction and not result.items):
+                # the message opens with a correction: it is about the previous message, whose evidence
+                # is withdrawn ("nee wacht, dat klopt niet" alone; "sorry verkeerd getypt: ..." with
+                # the corrected answer, which then counts in its place)
                 if kept:
-                    kept.pop()  # "nee wacht, dat klopt niet": withdraw what the previous statement said
-                continue
+                    kept.pop()
+                if not result.items:
+                    continue
             kept.append((stmt, result))
         statuses: Dict[str, str] = {}
         evidences: Dict[str, List[Evidence]] = {}

@@ -6,11 +6,13 @@ misses are formulations no rule knows, or a rule that fires where a consultant w
 layer sees, per conclusion, the status the rules gave plus the owner's words (lemmas, marked when they
 stand in a negated, planned or hedged clause, per intake question, and word pairs) and predicts the
 status with a logistic regression per conclusion (scikit-learn, already in the stack for the knowledge
-classifiers). Where it predicts another status than the rules, its prediction counts:
+classifiers). It picks the status with the lowest expected cost, where an ``aandachtspunt`` the owner
+contradicted (expected ``op_orde``) costs more than other mistakes (``WORST_COST``). Where that status
+differs from the rules', it counts:
 
 * to ``onbekend``: no evidence (the rule that fired is not trusted here);
 * to ``aandachtspunt`` / ``op_orde``: the evidence is the owner's statement that weighs most for that
-  status (the one whose removal lowers the predicted probability most), with rule id
+  status (the one that on its own says it most; later ones win ties), with rule id
   ``model.<conclusion>`` and the probability in the description, so "waarom?" stays honest.
 
 The case files hold short cases about one or two conclusions; a real intake speaks about all of them.
@@ -34,7 +36,15 @@ from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequ
 import yaml
 
 from bot import PROJECT_ROOT
-from bot.conclusions.model import CONCLUSION_IDS, INTAKE_SLOTS, ONBEKEND, STATUSES, Evidence
+from bot.conclusions.model import (
+    AANDACHTSPUNT,
+    CONCLUSION_IDS,
+    INTAKE_SLOTS,
+    ONBEKEND,
+    OP_ORDE,
+    STATUSES,
+    Evidence,
+)
 
 DEFAULT_TRAINING = PROJECT_ROOT / "knowledge" / "conclusion_training.yml"
 
@@ -46,6 +56,13 @@ C = 3.0
 _FREE = {"technologie", "fase"}
 #: Merged conversations per training case (see ``merged_conversations``).
 AUGMENT = 1.0
+#: Extra cost of an ``aandachtspunt`` where the owner said the opposite (``op_orde``), on top of the cost 1
+#: of any other wrong status: the layer picks the status with the lowest expected cost, so it says
+#: aandachtspunt only where P(aandachtspunt) - WORST_COST * P(op_orde) still beats the other statuses.
+#: Advice about a gap the owner does not have is the worst answer the bot can give; asking (``onbekend``)
+#: costs little. Chosen by leave-one-set-out cross-validation (docs/conclusions.md): 3 halves these
+#: errors at the same accuracy.
+WORST_COST = 3.0
 
 
 class TrainingFileError(ValueError):
@@ -304,6 +321,13 @@ class StatusModel:
             final[cid] = status
         return final
 
+    def choose(self, proba: Mapping[str, float]) -> str:
+        """The status with the lowest expected cost (see ``WORST_COST``)."""
+        scores = dict(proba)
+        if AANDACHTSPUNT in scores:
+            scores[AANDACHTSPUNT] -= WORST_COST * proba.get(OP_ORDE, 0.0)
+        return max(scores, key=scores.get)
+
     def decide(
         self,
         statement_cols: Sequence[FrozenSet[int]],
@@ -317,7 +341,7 @@ class StatusModel:
         for cid in CONCLUSION_IDS:
             rule_status = rule_statuses[cid]
             proba = self._proba(cid, cols, rule_status)
-            status = max(proba, key=proba.get)
+            status = self.choose(proba)
             if status == rule_status:
                 continue
             index = None

@@ -209,6 +209,38 @@ def test_correction_without_content_withdraws_the_previous_statement(engine):
     assert status(engine, said, "nee wacht, dat klopt niet", cid="betrekken") == "onbekend"
 
 
+def test_a_message_opening_with_a_correction_replaces_the_previous_one(engine):
+    # the previous answer is withdrawn also for what the correction does not repeat: here the owner
+    # takes back "jongeren komen hier niet" and tells something about the technology instead
+    said = Statement("jongeren komen hier niet", slot="arbeidsmarkt")
+    assert status(engine, said, cid="jong_talent") == "aandachtspunt"
+    for fix in (
+        "nee dat zeg ik verkeerd. ze komen wel, dit jaar zijn er vier begonnen",
+        "sorry verkeerd getypt, dat ging over de buurman",
+    ):
+        assert status(engine, said, fix, cid="jong_talent") != "aandachtspunt", fix
+    # the corrected answer counts in its place
+    fixed = engine.assess([said, "sorry, verkeerd getypt: de vacatures staan al maanden open"])
+    assert fixed.status("jong_talent") == "aandachtspunt"
+    assert [e.turn for e in fixed.evidence("jong_talent")] == [1]
+    # a correction later in a message is about that message: the previous one stands
+    kept = "De jongens hebben nergens over meegedacht."
+    later = "we zijn bij een collega gaan kijken, nee wacht, ik bedoel bij twee collega's"
+    assessment = engine.assess([kept, later])
+    assert assessment.status("rondkijken") == "op_orde"
+    assert assessment.status("betrekken") == "aandachtspunt"
+
+
+def test_explained_after_deciding_alone_is_not_a_gap_in_explaining(engine):
+    # deciding alone is a point for `betrekken`; "maar ik heb het wel uitgelegd" settles `uitleggen`
+    text = Statement("heb ik besloten, maar ik heb het wel uitgelegd", slot="besluitvorming")
+    assessment = engine.assess([text])
+    assert assessment.status("uitleggen") == "op_orde"
+    assert assessment.status("betrekken") == "aandachtspunt"
+    assert status(engine, "ik heb het de mensen nog niet uitgelegd", cid="uitleggen") == "aandachtspunt"
+    assert status(engine, "de leverancier heeft het uitgelegd aan de bank", cid="uitleggen") == "onbekend"
+
+
 def test_mixed_message_last_clause_wins(engine):
     positive_last = "Eerst was er weerstand, maar na de demonstraties voor de ploegen zijn ze om."
     negative_last = "We hebben een demo gegeven voor de ploegen, maar ze moeten er gewoon mee werken."

@@ -13,6 +13,7 @@ from bot.conclusions import CONCLUSION_IDS, Assessment, ConclusionEngine, Statem
 from bot.conclusions.cases import load_cases
 from bot.conclusions.learned import (
     DEFAULT_TRAINING,
+    WORST_COST,
     TrainingFileError,
     load_training,
     training_in_sync,
@@ -170,6 +171,19 @@ def test_a_status_from_the_layer_names_the_model_and_the_owners_statement(bot_en
     )
 
 
+def test_layer_asks_rather_than_naming_a_gap_the_owner_may_have_denied(bot_engine):
+    # the status with the lowest expected cost, where aandachtspunt-while-op_orde costs 1 + WORST_COST
+    model = bot_engine.model
+    assert WORST_COST >= 1
+    assert model.choose({"aandachtspunt": 0.8, "op_orde": 0.1, "onbekend": 0.1}) == "aandachtspunt"
+    # the most likely status, but the owner may well have said the opposite: ask, or take op_orde
+    assert model.choose({"aandachtspunt": 0.55, "op_orde": 0.2, "onbekend": 0.25}) == "onbekend"
+    assert model.choose({"aandachtspunt": 0.6, "op_orde": 0.35, "onbekend": 0.05}) == "op_orde"
+    # the other statuses are plain argmax
+    assert model.choose({"aandachtspunt": 0.1, "op_orde": 0.5, "onbekend": 0.4}) == "op_orde"
+    assert model.choose({"aandachtspunt": 0.0, "op_orde": 0.3, "onbekend": 0.7}) == "onbekend"
+
+
 def test_rules_only_gives_what_the_rules_say(bot_engine, rules):
     conversation = [Statement("nee", slot="arbeidsmarkt")]
     assert bot_engine.assess(conversation, rules_only=True).statuses == rules.assess(conversation).statuses
@@ -204,16 +218,17 @@ def _timed(fn) -> float:
 
 
 def test_leave_one_set_out_beats_the_rules_on_unseen_text():
-    """Regression guard at the session-6 figures (docs/conclusions.md): 15 sets, rules at their first
-    measurement 93.6% with 29 worst errors; rules + layer 97.0% with 15; as long conversations (2-4
-    cases merged) 86.1% -> 93.0%, worst errors 74 -> 50."""
+    """Regression guard at the session-7 figures (docs/conclusions.md): 15 sets, rules at their first
+    measurement 93.6% with 29 worst errors; rules + layer 96.9% with 7 (15 before the cost of a
+    contradicted aandachtspunt, WORST_COST); as long conversations (2-4 cases merged) 86.1% -> 93.0%,
+    worst errors 74 -> 31."""
     cv = _script("eval_conclusions", SCRIPT).cross_validate()
     total = cv["total"]
     learned, rules_acc = total["learned"] / total["statuses"], total["rules"] / total["statuses"]
     assert len(cv["sets"]) >= 15
     assert learned >= 0.965 and learned >= rules_acc + 0.025
-    assert total["learned_worst"] <= 17 and total["learned_worst"] * 1.5 < total["rules_worst"]
+    assert total["learned_worst"] <= 9 and total["learned_worst"] * 3 < total["rules_worst"]
     assert all(row["learned"] / row["statuses"] >= 0.95 for row in cv["sets"])
     long_learned = total["long_learned"] / total["long_statuses"]
     assert long_learned >= total["long_rules"] / total["long_statuses"] + 0.04
-    assert total["long_learned_worst"] < total["long_rules_worst"]
+    assert total["long_learned_worst"] * 2 < total["long_rules_worst"]

@@ -9,7 +9,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
+from actions.intake import answer_in_intake, latest_turn
 from bot import advice
+from bot.conclusions import Statement
 
 
 def current_status(tracker: Tracker) -> Dict[str, dict]:
@@ -43,6 +45,15 @@ class ActionMoreAdvice(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
+        # "minder stof happen en geen pijnlijke schouders meer" (the NLU heard "meer") during the intake:
+        # a statement about the plan answers the question asked, it is no request for more handles
+        turn = latest_turn(tracker)
+        if turn is not None and turn.text:
+            single = services.engine().assess([Statement(text=turn.text)], rules_only=True)
+            if any(status != "onbekend" for status in single.statuses.values()):
+                answered = answer_in_intake(dispatcher, tracker)
+                if answered:
+                    return answered
         shown = list(tracker.get_slot("advice_shown") or [])
         messages, used = advice.more_messages(
             current_status(tracker), services.definitions(), services.knowledge_base(), shown

@@ -51,10 +51,12 @@ class ValidateIntakeForm(FormValidationAction):
         turn = latest_turn(tracker)
         if turn is None or turn.intent == "correct":
             return []
-        if turn.intent in _CORRECTION_LOOKALIKES and intake.corrects_earlier_answer(turn.text):
+        if turn.intent in _CORRECTION_LOOKALIKES and services.engine().opens_with_correction(turn.text):
             # "nee wacht, dat klopt niet. ik heb eerst een bijeenkomst gehouden ...", which the NLU
             # was unsure of (nlu_fallback) or took for an answer: a correction, not the answer to the
             # question just asked. The assessment is updated; the form asks its question again.
+            # Only a message that *opens* with a correction phrase: "die kwamen er eigenlijk mee" or
+            # "het gaat vaak fout bij de montage" in an answer are no correction.
             return correction_events(dispatcher, tracker)
         return answer_events(dispatcher, tracker, turn)
 

@@ -67,10 +67,11 @@ CONCLUSION_SLOTS = {
     "rondkijken": "rondkijken",
     "kennisinstellingen": "kennispartners",
 }
-#: Words that show the owner is giving the motive ("omdat", "vanwege personeelstekort").
+#: Words that show the owner is giving the motive ("omdat", "vanwege personeelstekort"). Not the work
+#: itself: "exoskeletten voor de mensen die de rollen stof tillen" names the work, not why.
 _MOTIVE = re.compile(
     r"\b(omdat|want|vanwege|doordat|reden|personeelstekort|tekort aan|kwaliteit|productiviteit|"
-    r"efficiënt\w*|efficient\w*|zwaar werk|zware|tillen|veilig\w*|kosten|besparen|sneller|foutloos|fouten)\b",
+    r"efficiënt\w*|efficient\w*|zwaar werk|veilig\w*|kosten|besparen|sneller|foutloos|fouten)\b",
     re.IGNORECASE,
 )
 
@@ -194,7 +195,9 @@ def slots_from_turn(
         offer("fase")
     if answered_asked:
         # An answer to the asked question fills only that one (plus recognised facts): reading
-        # more into it would skip questions the owner has not really answered.
+        # more into it would skip questions the owner has not really answered. (Tried in session 7:
+        # also skipping a question the answer clearly settles as in order; of the 26 blind REST
+        # conversations 21 instead of 22 passed: their writers expect the question anyway.)
         return values
     if _MOTIVE.search(turn.text):
         offer("motief")

@@ -50,6 +50,8 @@ MEASURED: Tuple[Tuple[str, str], ...] = (
     ("tests/data/conclusion_cases_fresh13.yml", "0fb052b"),
     ("tests/data/conclusion_cases_fresh14.yml", "f365635"),
     ("tests/data/conclusion_cases_fresh15.yml", "f365635"),
+    ("tests/data/conclusion_cases_fresh16.yml", "057c7af"),
+    ("tests/data/conclusion_cases_fresh17.yml", "057c7af"),
 )
 #: Labelled sets without honest rule statuses (the rules were written with them in view).
 TEXT_ONLY: Tuple[str, ...] = (

@@ -78,6 +78,8 @@ training_fingerprint() {
     cat config.yml
     find domain data/nlu data/rules data/stories -type f \( -name '*.yml' -o -name '*.yaml' -o -name '*.txt' \) 2>/dev/null | LC_ALL=C sort | xargs -r cat
     cat .spacy/nl_pipeline/meta.json
+    # the custom NLU components are part of the model (a changed guard means a new model)
+    LC_ALL=C ls bot/nlu/*.py | xargs cat
     "$PY" -c 'import rasa; print(rasa.__version__)'
   } | sha256sum | cut -d' ' -f1
 }

@@ -236,6 +236,12 @@ class ConclusionEngine:
             )
         raise TypeError(f"not a statement: {item!r}")
 
+    def opens_with_correction(self, text: str) -> bool:
+        """Whether the message opens with a correction ("nee wacht, dat klopt niet, ...", "sorry,
+        verkeerd getypt: ..."): only fillers, "ja" or "nee" before a phrase from ``correctie``."""
+        result = self._analyse_all([Statement(text=text or "")])[0]
+        return bool(result.analysis is not None and result.analysis.opens_with_correction)
+
     def _analyse_all(self, stmts: Sequence[Statement]) -> List[_StatementResult]:
         keys = [(s.text or "", s.slot) for s in stmts]
         missing = list(dict.fromkeys(k for k in keys if k not in self._cache))
@@ -434,6 +440,16 @@ class ConclusionEngine:
             pool = corrected
         last = pool[-1]
         effect = last.rule.effect
+        if effect == AANDACHTSPUNT and last.rule.tense == "gepland":
+            # "zij hebben de eisen opgesteld en straks testen ze de schermen": a planned step does not
+            # undo what was already done in the same message
+            done = [
+                it
+                for it in pool
+                if it.rule.effect == OP_ORDE and it.rule.tense == "gedaan" and it.rule.specific
+            ]
+            if done:
+                last, effect = done[-1], OP_ORDE
         has_gap = any(it.rule.effect == AANDACHTSPUNT for it in pool)
         if effect == OP_ORDE and not last.rule.specific and has_gap:
             # A general 'op orde' does not outweigh an aandachtspunt in the same message; the last

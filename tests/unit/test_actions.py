@@ -6,7 +6,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.advice import ActionGiveAdvice, ActionShowStatus
+from actions.advice import ActionGiveAdvice, ActionMoreAdvice, ActionShowStatus
 from actions.intake import (
     ActionExplainQuestion,
     ActionProcessCorrection,
@@ -118,6 +118,46 @@ def test_validate_treats_a_correction_the_nlu_was_unsure_of_as_a_correction():
     assert "betrokkenheid" not in slots
     assert slots["conclusion_status"]["uitleggen"]["status"] == "op_orde"
     assert messages[0]["text"].startswith("Helder, ik heb het aangepast")
+
+
+def test_an_answer_with_eigenlijk_in_it_answers_the_asked_question():
+    """Blind REST conversation s26 (session 7): "eigenlijk" or "fout" inside an answer is no correction;
+    only a message that opens with a correction phrase is."""
+    answer = (
+        "ok snap ik. samen besloten met de schuurders zelf, die kwamen er eigenlijk mee na een beurs. "
+        "iedereen weet waarom, we hebben het uitgebreid doorgesproken in de kantine"
+    )
+    events = [
+        {"event": "active_loop", "name": "intake_form"},
+        {"event": "slot", "name": "requested_slot", "value": "besluitvorming"},
+        user(answer),
+    ]
+    slots_before = {"requested_slot": "besluitvorming"}
+    messages, out = run(ValidateIntakeForm(), tracker(events, slots_before, loop="intake_form"))
+    slots = by_name(out)
+    assert slots["besluitvorming"] == answer
+    assert slots["conclusion_status"]["uitleggen"]["status"] == "op_orde"
+    assert not any(m.get("text", "").startswith("Helder, ik heb het aangepast") for m in messages)
+
+
+def test_a_statement_heard_as_meer_during_the_intake_answers_the_asked_question():
+    """Blind REST conversation s26: "... geen pijnlijke schouders meer" came out as intent `more`."""
+    text = "minder stof happen en geen pijnlijke schouders meer"
+    events = [
+        {"event": "active_loop", "name": "intake_form"},
+        {"event": "slot", "name": "requested_slot", "value": "meerwaarde_medewerkers"},
+        user(text, "more"),
+    ]
+    slots_before = {"requested_slot": "meerwaarde_medewerkers"}
+    messages, out = run(ActionMoreAdvice(), tracker(events, slots_before, loop="intake_form"))
+    slots = by_name(out)
+    assert slots["meerwaarde_medewerkers"] == text
+    assert slots["conclusion_status"]["meerwaarde"]["status"] == "op_orde"
+    assert "advice_shown" not in slots
+    # a real "meer" still gets more handles
+    plain = [*events[:2], user("meer tips graag", "more")]
+    messages, out = run(ActionMoreAdvice(), tracker(plain, slots_before, loop="intake_form"))
+    assert "advice_shown" in by_name(out) and "meerwaarde_medewerkers" not in by_name(out)
 
 
 def test_correction_overrides_and_says_what_changed():

@@ -241,6 +241,52 @@ def test_explained_after_deciding_alone_is_not_a_gap_in_explaining(engine):
     assert status(engine, "de leverancier heeft het uitgelegd aan de bank", cid="uitleggen") == "onbekend"
 
 
+@pytest.mark.parametrize(
+    "slot, text, cid, want",
+    [
+        # low turnover is young people staying, not leaving (blind set 16, a063)
+        ("arbeidsmarkt", "de jonge monteurs blijven, verloop is laag", "jong_talent", "op_orde"),
+        ("arbeidsmarkt", "het verloop is hoog, jongeren blijven niet", "jong_talent", "aandachtspunt"),
+        # vacancies filled quickly (blind set 17, b041)
+        ("arbeidsmarkt", "de laatste twee vacatures waren binnen een maand vervuld", "jong_talent",
+         "op_orde"),
+        # "krijgen we moeilijk binnen" is not "jongeren komen binnen" (scripted conversation s23)
+        ("arbeidsmarkt", "vaste jonge mensen krijgen we moeilijk binnen", "jong_talent", "aandachtspunt"),
+        ("arbeidsmarkt", "jonge mensen komen hier graag werken", "jong_talent", "op_orde"),
+        # recruiting people who know data is not a question for a knowledge institution (b059)
+        ("arbeidsmarkt", "mensen met verstand van data vinden we niet", "kennisinstellingen", "onbekend"),
+        ("kennispartners", "we hebben er zelf geen verstand van", "kennisinstellingen", "aandachtspunt"),
+        # a daughter at the hogeschool is private, not a collaboration (scripted conversation s22)
+        ("kennispartners", "nee. mijn dochter studeert aan de hogeschool maar dat is prive",
+         "kennisinstellingen", "aandachtspunt"),
+        ("kennispartners", "ja met de hogeschool utrecht, er loopt een project", "kennisinstellingen",
+         "op_orde"),
+        # "ik neem aan dat ..." is a hedge: an assumed explanation is no evidence (s24)
+        ("besluitvorming", "ik neem aan dat de chef het goed heeft uitgelegd", "uitleggen",
+         "onbekend"),
+    ],
+)
+def test_rules_found_by_the_blind_sets_of_session_7(engine, slot, text, cid, want):
+    assert status(engine, Statement(text, slot=slot), cid=cid) == want
+
+
+def test_a_planned_step_does_not_undo_what_was_done_in_the_same_message(engine):
+    # scripted REST conversation s23: the line workers set the requirements; testing comes later
+    text = Statement("ja die werkgroep dus. zij hebben de eisen opgesteld en straks testen ze de schermen",
+                     slot="betrokkenheid")
+    assert status(engine, text, cid="betrekken") == "op_orde"
+    # a plan alone is still a gap, and a later message still overrides
+    assert status(engine, Statement("straks testen ze de schermen", slot="betrokkenheid"),
+                  cid="betrekken") == "aandachtspunt"
+
+
+def test_withdrawn_answer_with_haal_dat_maar_weg(engine):
+    said = Statement("vacatures blijven maanden open", slot="arbeidsmarkt")
+    fix = "sorry, verkeerd, haal dat maar weg. dat was bij mijn vorige bedrijf. hier is bijna geen verloop"
+    assert status(engine, said, cid="jong_talent") == "aandachtspunt"
+    assert status(engine, said, fix, cid="jong_talent") == "op_orde"
+
+
 def test_mixed_message_last_clause_wins(engine):
     positive_last = "Eerst was er weerstand, maar na de demonstraties voor de ploegen zijn ze om."
     negative_last = "We hebben een demo gegeven voor de ploegen, maar ze moeten er gewoon mee werken."

@@ -218,16 +218,16 @@ def _timed(fn) -> float:
 
 
 def test_leave_one_set_out_beats_the_rules_on_unseen_text():
-    """Regression guard at the session-7 figures (docs/conclusions.md): 15 sets, rules at their first
-    measurement 93.6% with 29 worst errors; rules + layer 96.9% with 7 (15 before the cost of a
-    contradicted aandachtspunt, WORST_COST); as long conversations (2-4 cases merged) 86.1% -> 93.0%,
-    worst errors 74 -> 31."""
+    """Regression guard at the session-7 figures (docs/conclusions.md): 17 sets, rules at their first
+    measurement 93.1% with 34 worst errors; rules + layer 97.0% with 10 (on the first 15 sets 15 before
+    the cost of a contradicted aandachtspunt, WORST_COST, 7 after); as long conversations (2-4 cases
+    merged) 85.4% -> 93.3%, worst errors 82 -> 30."""
     cv = _script("eval_conclusions", SCRIPT).cross_validate()
     total = cv["total"]
     learned, rules_acc = total["learned"] / total["statuses"], total["rules"] / total["statuses"]
-    assert len(cv["sets"]) >= 15
+    assert len(cv["sets"]) >= 17
     assert learned >= 0.965 and learned >= rules_acc + 0.025
-    assert total["learned_worst"] <= 9 and total["learned_worst"] * 3 < total["rules_worst"]
+    assert total["learned_worst"] <= 12 and total["learned_worst"] * 3 < total["rules_worst"]
     assert all(row["learned"] / row["statuses"] >= 0.95 for row in cv["sets"])
     long_learned = total["long_learned"] / total["long_statuses"]
     assert long_learned >= total["long_rules"] / total["long_statuses"] + 0.04

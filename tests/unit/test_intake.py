@@ -116,6 +116,14 @@ def test_one_message_can_answer_several_questions():
     assert set(values) >= {"technologie", "motief"}
     already = intake.slots_from_turn(turn, None, {"technologie": "lasrobot"}, engine)
     assert "technologie" not in already
+    # the work the technology is for is not the motive: the bot still asks why
+    work = intake.Turn(
+        "exoskeletten voor de mensen die de rollen stof op de snijtafel tillen",
+        "inform",
+        0.9,
+        [{"entity": "technologie", "value": "exoskelet"}],
+    )
+    assert "motief" not in intake.slots_from_turn(work, None, {}, engine)
 
 
 def test_next_question_follows_the_order():

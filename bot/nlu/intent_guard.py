@@ -1,0 +1,145 @@
+"""Rasa NLU component: two corrections of the intent classifier that the dialogue depends on.
+
+1. A long message is not a greeting, a goodbye or "meer".
+
+Owners say goodbye, thanks or "meer" in a few words; the training examples of those intents are at
+most 4-9 words long. The classifier still gives such a label to long answers now and then ("dat
+beslis ik uiteindelijk zelf. hoe ik het ga brengen weet ik nog niet" came out as ``goodbye``, and
+"minder stof happen en geen pijnlijke schouders meer" as ``more``), and then the bot says goodbye
+in the middle of the intake or loses the answer. This component learns the longest training
+example of each of these short intents; a message that is clearly longer (``margin`` words more)
+gets the intent ``inform`` instead: it is content, which the intake stores as the answer to the
+question asked and the conclusion engine reads.
+
+2. A question with a question mark that the classifier was unsure of (``nlu_fallback`` from the
+FallbackClassifier: "wat is een fieldlab eigenlijk? hoor het steeds maar weet niet precies wat het
+is") gets ``ask_knowledge``: the bot answers it from the knowledge base (or says it has no source)
+instead of "niet begrepen", and during the intake it is not taken for the answer to the question
+asked.
+
+Place it after the FallbackClassifier and before the LanguageGuard (a foreign message still gets
+the Dutch "ik spreek alleen Nederlands").
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, Dict, List, Optional
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import (
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+logger = logging.getLogger(__name__)
+_FILE = "lengths.json"
+
+
+def word_count(text: str) -> int:
+    return len(text.split())
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class IntentGuard(GraphComponent):
+    """Long messages are no social intent; unsure questions are knowledge questions (module docstring)."""
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {
+            "intents": ["greet", "goodbye", "thank", "more", "affirm", "deny", "start_over", "skip"],
+            "margin": 3,
+            "replacement": "inform",
+            "fallback_intent": "nlu_fallback",
+            "question_intent": "ask_knowledge",
+        }
+
+    def __init__(
+        self,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        lengths: Optional[Dict[str, int]] = None,
+    ) -> None:
+        self._config = {**self.get_default_config(), **config}
+        self._storage = model_storage
+        self._resource = resource
+        self.lengths: Dict[str, int] = dict(lengths or {})
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> IntentGuard:
+        return cls(config, model_storage, resource)
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> IntentGuard:
+        lengths: Dict[str, int] = {}
+        try:
+            with model_storage.read_from(resource) as directory:
+                lengths = json.loads((directory / _FILE).read_text(encoding="utf-8"))
+        except (ValueError, FileNotFoundError) as exc:
+            logger.warning("IntentGuard has no learned lengths (%s); long messages keep their intent.", exc)
+        return cls(config, model_storage, resource, lengths)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        short = set(self._config["intents"])
+        lengths: Dict[str, int] = {}
+        for example in training_data.training_examples:
+            intent, text = example.get(INTENT), example.get(TEXT)
+            if intent in short and text:
+                lengths[intent] = max(lengths.get(intent, 0), word_count(text))
+        self.lengths = lengths
+        with self._storage.write_to(self._resource) as directory:
+            (directory / _FILE).write_text(json.dumps(lengths, sort_keys=True), encoding="utf-8")
+        return self._resource
+
+    def limit(self, intent: Optional[str]) -> Optional[int]:
+        """The most words a message with this intent may have, or None when the guard leaves it alone."""
+        if intent not in self.lengths:
+            return None
+        return self.lengths[intent] + int(self._config["margin"])
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT)
+            intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+            if not text:
+                continue
+            limit = self.limit(intent)
+            if limit is not None and word_count(text) > limit:
+                self._override(message, self._config["replacement"])
+            elif intent == self._config["fallback_intent"] and "?" in text:
+                # only with a question mark: "heb ik besloten, ..." starts like a question but is none
+                self._override(message, self._config["question_intent"])
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    @staticmethod
+    def _override(message: Message, intent_name: str) -> None:
+        new_intent = {INTENT_NAME_KEY: intent_name, PREDICTED_CONFIDENCE_KEY: 1.0}
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != intent_name]
+        message.set(INTENT, new_intent, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [new_intent] + ranking, add_to_output=True)

@@ -1,0 +1,114 @@
+"""bot.nlu.intent_guard: a long message labelled goodbye / meer / ... becomes inform."""
+
+from __future__ import annotations
+
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlu.intent_guard import IntentGuard
+
+EXAMPLES = {
+    "goodbye": ["doei", "tot ziens", "ik ga ervandoor, bedankt voor het meedenken"],  # longest: 7 words
+    "more": ["meer", "geef me nog meer tips"],  # 5 words
+    "inform": ["we willen een cobot bij het inpakken omdat we niemand kunnen vinden voor dat werk"],
+}
+
+
+@pytest.fixture()
+def storage(tmp_path):
+    return LocalModelStorage(tmp_path)
+
+
+def trained(storage, **config) -> IntentGuard:
+    guard = IntentGuard({**IntentGuard.get_default_config(), **config}, storage, Resource("guard"))
+    data = TrainingData([Message(data={TEXT: t, INTENT: i}) for i, ts in EXAMPLES.items() for t in ts])
+    guard.train(data)
+    return guard
+
+
+def classified(text: str, intent: str, confidence: float = 0.64) -> Message:
+    message = Message(data={TEXT: text})
+    message.set(INTENT, {"name": intent, "confidence": confidence})
+    message.set(INTENT_RANKING_KEY, [{"name": intent, "confidence": confidence}])
+    return message
+
+
+def test_it_learns_the_longest_example_of_each_short_intent_only(storage):
+    guard = trained(storage)
+    assert guard.lengths == {"goodbye": 7, "more": 5}
+    assert guard.limit("goodbye") == 10 and guard.limit("inform") is None
+
+
+def test_a_long_goodbye_becomes_inform_and_a_short_one_stays(storage):
+    guard = trained(storage)
+    long_answer = classified(
+        "dat beslis ik uiteindelijk zelf. hoe ik het ga brengen weet ik nog niet", "goodbye"
+    )
+    short = classified("doei, tot de volgende keer", "goodbye")
+    guard.process([long_answer, short])
+    assert long_answer.get(INTENT)["name"] == "inform"
+    assert [r["name"] for r in long_answer.get(INTENT_RANKING_KEY)] == ["inform", "goodbye"]
+    assert short.get(INTENT)["name"] == "goodbye"
+
+
+def test_the_margin_decides_where_long_begins(storage):
+    guard = trained(storage, margin=3)
+    at_limit = classified("minder stof en geen pijnlijke schouders meer", "more")  # 7 words <= 5 + 3
+    over = classified("minder stof happen en geen pijnlijke schouders meer voor de jongens", "more")  # 11
+    guard.process([at_limit, over])
+    assert at_limit.get(INTENT)["name"] == "more"
+    assert over.get(INTENT)["name"] == "inform"
+
+
+def test_other_intents_and_empty_messages_are_left_alone(storage):
+    guard = trained(storage)
+    question = classified(
+        "hoe betrek ik mijn operators het beste bij de keuze voor een nieuwe lasrobot?", "ask_knowledge"
+    )
+    empty = Message(data={TEXT: ""})
+    guard.process([question, empty])
+    assert question.get(INTENT)["name"] == "ask_knowledge"
+    assert empty.get(INTENT) is None
+
+
+def test_an_unsure_question_becomes_a_knowledge_question(storage):
+    guard = trained(storage)
+    question = classified(
+        "wat is een fieldlab eigenlijk? hoor het steeds maar weet niet precies wat het is",
+        "nlu_fallback",
+        0.5,
+    )
+    statement = classified("heb ik besloten, de werkgroep leidt de rest op", "nlu_fallback", 0.5)
+    guard.process([question, statement])
+    assert question.get(INTENT)["name"] == "ask_knowledge"
+    assert statement.get(INTENT)["name"] == "nlu_fallback"
+
+
+def test_the_lengths_survive_saving_and_loading(storage):
+    trained(storage)
+    context = ExecutionContext(GraphSchema({}), "test")
+    loaded = IntentGuard.load(IntentGuard.get_default_config(), storage, Resource("guard"), context)
+    assert loaded.lengths == {"goodbye": 7, "more": 5}
+    message = classified(
+        "ik denk het wel dat ze het prettig gaan vinden maar zeker weten doe ik het niet", "more"
+    )
+    loaded.process([message])
+    assert message.get(INTENT)["name"] == "inform"
+
+
+def test_the_bot_pipeline_uses_it_before_the_language_guard():
+    import yaml
+
+    from bot import PROJECT_ROOT
+
+    names = [c["name"] for c in yaml.safe_load((PROJECT_ROOT / "config.yml").read_text())["pipeline"]]
+    assert (
+        names.index("bot.nlu.intent_guard.IntentGuard")
+        == names.index("bot.nlu.language_guard.LanguageGuard") - 1
+    )
+    assert names.index("FallbackClassifier") < names.index("bot.nlu.intent_guard.IntentGuard")

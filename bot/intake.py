@@ -76,6 +76,16 @@ _MOTIVE = re.compile(
 )
 
 
+#: Words that say how far the plan is, for long messages where the NLU found no ``fase`` entity
+#: ("... het is besloten, de integrator bouwt hem deze zomer. ...").
+_STAGE = re.compile(
+    r"\b(het is (al )?besloten|is (al )?besloten|we hebben (al )?besloten|(is|zijn) (al )?besteld|"
+    r"we oriënter\w*|we orienter\w*|aan het invoeren|we voeren \w+ in|draait (al|nu)|is (al )?in gebruik|"
+    r"loopt (niet|vast)|zitten (nu )?in de selectie)\b",
+    re.IGNORECASE,
+)
+
+
 @dataclass
 class Turn:
     """One user message as Rasa parsed it."""
@@ -201,6 +211,8 @@ def slots_from_turn(
         return values
     if _MOTIVE.search(turn.text):
         offer("motief")
+    if _STAGE.search(turn.text):
+        offer("fase")
     # the rules alone: a slot is offered only for explicit evidence in this message, never for the
     # learned layer's estimate (which would route "zien we dan wel" to a question it does not answer)
     single = engine.assess([Statement(text=turn.text, slot=None, turn=0)], rules_only=True)
@@ -234,9 +246,27 @@ _QUESTION_START = re.compile(
 )
 
 
+_FILLERS = re.compile(
+    r"^\s*((hmm+|hm|eh+m?|uh+m?|nou|tja|ok[eé]?|oké|en|maar|dus|zeg|sorry)\b[\s,.!]*)+", re.IGNORECASE
+)
+
+
 def looks_like_question(text: str) -> bool:
-    """A question or a request ("hoe betrek ik ...", "vertel over ..."), not a statement."""
-    return "?" in text or bool(_QUESTION_START.search(text))
+    """A question or a request ("hoe betrek ik ...", "vertel over ..."), not a statement.
+
+    A question mark alone is not enough when there is more: in "hmm denk het wel goed eigenlijk?
+    volgens mij staan er geen vacatures open" or "bij een collega gekeken? nee, alleen in de showroom"
+    the owner answers (blind REST conversations s29, s35). Then a clause with "?" must open with a
+    question word ("cobots, zijn die veilig?").
+    """
+    if _QUESTION_START.search(text):
+        return True
+    if "?" not in text:
+        return False
+    clauses = [c for c in re.split(r"(?<=[?.!;:,])\s+|\n", text.strip()) if c.strip()]
+    if len(clauses) == 1:
+        return True  # "cobots veilig?"
+    return any("?" in c and _QUESTION_START.search(_FILLERS.sub("", c)) for c in clauses)
 
 
 def next_question(filled: Dict[str, Any]) -> Optional[str]:

@@ -49,14 +49,16 @@ KNOWN_OPEN = {
     "('misschien later eens bij een collega') lands on it, and the learned layer reads that hedged plan "
     "in another answer as onbekend (it passed in sessions 3-6 only because the bot then wrongly took "
     "'... die de zakken tillen' for the motive and every later answer landed one question off)",
-    "s25": "meerwaarde is aandachtspunt after 'ze worden meer inleggers', but the next answer, about the "
-    "labour market ('geen jongere wil het vieze werk in een gieterij in'), tips the learned layer to "
-    "op_orde: it reads the words of all answers together (it passed before fresh16/17 joined its "
-    "training data)",
     "s26": "the script assumes 'samen besloten met de schuurders' also answers 'zijn de mensen betrokken?'; "
     "the bot asks it anyway, so the last answers land one question off (tried: skipping a question an "
     "answer clearly settles; then 21 of the 26 conversations passed instead of 22, the other writers "
     "expect the question)",
+    "s27": "the answer to 'waarom' names open vacancies and the script assumes the labour-market question "
+    "is then skipped; the bot asks it (an answer to the asked question fills only that one), so the last "
+    "answer, about knowledge institutions, is never given",
+    "s35": "one long message also describes the new work ('hun werk wordt de cobot bedienen ...'), which "
+    "the bot does not recognise as the answer to 'wat verandert er in het werk'; it asks it, and the "
+    "answers after it land one question off",
 }
 PARAMS = [
     pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=KNOWN_OPEN[c["id"]]))

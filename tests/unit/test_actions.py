@@ -309,6 +309,11 @@ def test_a_real_question_during_the_intake_still_gets_its_cited_answer():
         ("is een cobot veilig?", True),
         ("ik beslis dat samen met mijn bedrijfsleider", False),
         ("de leverancier geeft een training", False),
+        ("cobots, zijn die veilig?", True),
+        ("cobots veilig?", True),
+        ("wat is een fieldlab eigenlijk? hoor het steeds maar weet niet precies wat het is", True),
+        ("hmm denk het wel goed eigenlijk? volgens mij staan er geen vacatures open", False),
+        ("bij een collega-slachterij gekeken? nee, alleen bij de integrator in de showroom", False),
     ],
 )
 def test_looks_like_question(text, question):

@@ -126,6 +126,19 @@ def test_one_message_can_answer_several_questions():
     assert "motief" not in intake.slots_from_turn(work, None, {}, engine)
 
 
+def test_a_long_opener_also_gives_the_stage():
+    # blind REST conversation s35 (session 7): one long message answers most of the intake
+    engine = ConclusionEngine.from_file()
+    text = (
+        "we zetten een cobot op het palletiseren. reden is het zware werk. het is besloten, de integrator "
+        "bouwt hem deze zomer. ik heb in de kantine uitgelegd waarom en iedereen kon vragen stellen"
+    )
+    values = intake.slots_from_turn(intake.Turn(text, "inform", 0.9), None, {}, engine)
+    assert {"motief", "fase", "besluitvorming"} <= set(values)
+    plain = intake.Turn("we willen een cobot bij het inpakken", "inform", 0.9)
+    assert "fase" not in intake.slots_from_turn(plain, None, {}, engine)
+
+
 def test_next_question_follows_the_order():
     assert intake.next_question({}) == "technologie"
     filled = {slot: "x" for slot in intake.INTAKE_SLOTS[:3]}

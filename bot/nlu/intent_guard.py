@@ -31,15 +31,11 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import (
-    INTENT,
-    INTENT_NAME_KEY,
-    INTENT_RANKING_KEY,
-    PREDICTED_CONFIDENCE_KEY,
-    TEXT,
-)
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlu.intents import override_intent
 
 logger = logging.getLogger(__name__)
 _FILE = "lengths.json"
@@ -128,18 +124,11 @@ class IntentGuard(GraphComponent):
                 continue
             limit = self.limit(intent)
             if limit is not None and word_count(text) > limit:
-                self._override(message, self._config["replacement"])
+                override_intent(message, self._config["replacement"])
             elif intent == self._config["fallback_intent"] and "?" in text:
                 # only with a question mark: "heb ik besloten, ..." starts like a question but is none
-                self._override(message, self._config["question_intent"])
+                override_intent(message, self._config["question_intent"])
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
-
-    @staticmethod
-    def _override(message: Message, intent_name: str) -> None:
-        new_intent = {INTENT_NAME_KEY: intent_name, PREDICTED_CONFIDENCE_KEY: 1.0}
-        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != intent_name]
-        message.set(INTENT, new_intent, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, [new_intent] + ranking, add_to_output=True)

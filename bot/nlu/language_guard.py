@@ -19,17 +19,12 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import (
-    INTENT,
-    INTENT_NAME_KEY,
-    INTENT_RANKING_KEY,
-    PREDICTED_CONFIDENCE_KEY,
-    TEXT,
-)
+from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu import language
+from bot.nlu.intents import override_intent
 
 logger = logging.getLogger(__name__)
 _FILE = "vocabulary.json"
@@ -112,20 +107,10 @@ class LanguageGuard(GraphComponent):
                 continue
             verdict = language.judge(text, self.vocabulary)
             if verdict.verdict == "foreign":
-                self._override(message, self._config["other_language_intent"])
+                override_intent(message, self._config["other_language_intent"])
             elif verdict.verdict == "unknown":
-                self._override(message, self._config["fallback_intent"])
+                override_intent(message, self._config["fallback_intent"])
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
-
-    @staticmethod
-    def _override(message: Message, intent_name: str) -> None:
-        current = message.get(INTENT) or {}
-        if current.get(INTENT_NAME_KEY) == intent_name:
-            return
-        new_intent = {INTENT_NAME_KEY: intent_name, PREDICTED_CONFIDENCE_KEY: 1.0}
-        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != intent_name]
-        message.set(INTENT, new_intent, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, [new_intent] + ranking, add_to_output=True)

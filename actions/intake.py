@@ -48,6 +48,11 @@ class ValidateIntakeForm(FormValidationAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
+        events = self._validate(dispatcher, tracker)
+        return events + next_question_events(tracker, events)
+
+    @staticmethod
+    def _validate(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
         turn = latest_turn(tracker)
         if turn is None or turn.intent == "correct":
             return []
@@ -59,6 +64,21 @@ class ValidateIntakeForm(FormValidationAction):
             # "het gaat vaak fout bij de montage" in an answer are no correction.
             return correction_events(dispatcher, tracker)
         return answer_events(dispatcher, tracker, turn)
+
+
+def next_question_events(tracker: Tracker, events: List[Dict[Text, Any]]) -> List[Dict[Text, Any]]:
+    """``requested_slot`` when the next question is not simply the first open one (``intake.next_question``:
+    the owner was ahead of the bot); Rasa's form asks that one. Also on the way back from a digression,
+    when the form runs this action without a new answer."""
+    filled = filled_answers(tracker)
+    for event in events:
+        if event.get("event") == "slot" and event.get("name") in intake.INTAKE_SLOTS:
+            filled[event["name"]] = event.get("value")
+    after = intake.last_answered([*tracker.events, *events])
+    wanted = intake.next_question(filled, after)
+    if wanted is None or wanted == intake.next_question(filled):
+        return []
+    return [SlotSet("requested_slot", wanted)]
 
 
 def answer_events(

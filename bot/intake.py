@@ -15,6 +15,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 import yaml
 
 from bot import PROJECT_ROOT
+from bot.answer_topics import topic_model
 from bot.conclusions import ConclusionEngine, Statement
 
 FORM = "intake_form"
@@ -147,7 +148,8 @@ def statements_from_events(events: Iterable[Dict[str, Any]]) -> List[Statement]:
     requested: Optional[str] = None
     active: Optional[str] = None
     turn_no = 0
-    pending: Optional[Tuple[str, int, Optional[int]]] = None  # text, turn, index in statements
+    # text, turn, index in statements: the message waiting for the form to store it
+    pending: Optional[Tuple[str, int, Optional[int]]] = None
     for event in events:
         kind = event.get("event")
         if kind == "restart":
@@ -157,9 +159,11 @@ def statements_from_events(events: Iterable[Dict[str, Any]]) -> List[Statement]:
         elif kind == "slot" and pending and _stores(event, pending[0]):
             # the form stored this message as an answer: the first such slot is the question it answered
             text, number, index = pending
+            # (for an answer to the question asked that is the question asked, unless the owner was ahead
+            # of the bot and the form filed it under a later question: ``slots_from_turn``)
             if index is None:
                 statements.append(Statement(text=text, slot=event["name"], turn=number))
-            elif statements[index].slot is None:
+            elif statements[index].slot != event["name"]:
                 statements[index] = dataclasses.replace(statements[index], slot=event["name"])
             pending = None
         elif kind == "active_loop":
@@ -173,6 +177,7 @@ def statements_from_events(events: Iterable[Dict[str, Any]]) -> List[Statement]:
             in_form = active == FORM and requested in INTAKE_SLOTS
             if in_form and turn.intent != "correct" and turn.answers_question():
                 statements.append(Statement(text=turn.text, slot=requested, turn=turn_no))
+                pending = (turn.text, turn_no, len(statements) - 1)
             elif turn.carries_content():
                 statements.append(Statement(text=turn.text, slot=None, turn=turn_no))
                 pending = (turn.text, turn_no, len(statements) - 1)
@@ -189,8 +194,20 @@ def slots_from_turn(
 ) -> Dict[str, Any]:
     """Which intake answers this one message gives: the question asked, and any others it answers too."""
     values: Dict[str, Any] = {}
+    answered_asked = False
     if requested_slot in INTAKE_SLOTS and turn.intent != "correct" and turn.answers_question():
-        values[requested_slot] = SKIPPED if turn.intent == "skip" else turn.text
+        answered_asked = True
+        if turn.intent == "skip":
+            values[requested_slot] = SKIPPED
+        else:
+            # the owner may be ahead of the bot: "lastig, veel uitzendkrachten en de vaste ploeg wordt
+            # ouder" when asked what changes in the work answers the question about staff; it is filed
+            # there, and the question asked comes back later (``next_question``)
+            ahead = None
+            if turn.intent in ("inform", "nlu_fallback"):
+                later = open_after(filled, requested_slot)
+                ahead = topic_model(engine).ahead_of(turn.text, requested_slot, later)
+            values[ahead or requested_slot] = turn.text
 
     def offer(slot: str) -> None:
         if filled.get(slot) is None and slot not in values:
@@ -198,7 +215,6 @@ def slots_from_turn(
 
     if not turn.carries_content():
         return values
-    answered_asked = requested_slot in values
     if turn.entity_values("technologie"):
         offer("technologie")
     if set(turn.entity_values("fase")) & FASES:
@@ -269,9 +285,38 @@ def looks_like_question(text: str) -> bool:
     return any("?" in c and _QUESTION_START.search(_FILLERS.sub("", c)) for c in clauses)
 
 
-def next_question(filled: Dict[str, Any]) -> Optional[str]:
-    """The first intake question without an answer, or None when the intake is complete."""
-    return next((slot for slot in INTAKE_SLOTS if filled.get(slot) is None), None)
+def open_after(filled: Dict[str, Any], slot: Optional[str]) -> List[str]:
+    """The questions without an answer after ``slot``, in the order the bot asks them."""
+    start = INTAKE_SLOTS.index(slot) + 1 if slot in INTAKE_SLOTS else 0
+    return [s for s in INTAKE_SLOTS[start:] if filled.get(s) is None and s != slot]
+
+
+def next_question(filled: Dict[str, Any], after: Optional[str] = None) -> Optional[str]:
+    """The intake question to ask next, or None when the intake is complete: the first one without an
+    answer after ``after`` (the question the owner answered last), then the ones left open before it.
+
+    In order, that is simply the first open question. When the owner was ahead of the bot and an
+    answer was filed under a later question, the bot goes on after that one, as the owner expects,
+    and asks the question they passed over at the end.
+    """
+    later = open_after(filled, after) if after in INTAKE_SLOTS else []
+    return later[0] if later else next((slot for slot in INTAKE_SLOTS if filled.get(slot) is None), None)
+
+
+def last_answered(events: Iterable[Dict[str, Any]]) -> Optional[str]:
+    """The question the owner's latest answer was filed under (the first intake slot that stores the
+    text of a user message), since the last restart; None before any answer."""
+    last: Optional[str] = None
+    text: Optional[str] = None
+    for event in events:
+        kind = event.get("event")
+        if kind == "restart":
+            last, text = None, None
+        elif kind == "user":
+            text = (event.get("text") or "").strip()
+        elif kind == "slot" and text is not None and _stores(event, text):
+            last, text = event["name"], None
+    return last
 
 
 def answered(filled: Dict[str, Any]) -> Sequence[str]:

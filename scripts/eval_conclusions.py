@@ -202,7 +202,9 @@ def cross_validate() -> Dict[str, Any]:
         model = StatusModel.train([c for c in cases if c.source != source], lambda c: feats[c.id])
         row = {"file": source, "statuses": 0, "rules": 0, "learned": 0, "rules_worst": 0, "learned_worst": 0}
         for case in (c for c in cases if c.source == source):
-            final = model.final_statuses([model.columns(f) for f in feats[case.id]], case.rules)
+            counted = engine.counted(case.statements)
+            final = model.final_statuses([model.columns(feats[case.id][i]) for i in counted], case.rules)
+            final.update({cid: case.rules[cid] for cid in engine.only_hedged(case.statements)})
             for cid in CONCLUSION_IDS:
                 want = case.expected[cid]
                 row["statuses"] += 1
@@ -215,8 +217,10 @@ def cross_validate() -> Dict[str, Any]:
         for key in ("long_statuses", "long_rules", "long_rules_worst", "long_learned", "long_learned_worst"):
             row[key] = 0
         for group, long_case in merged_conversations(tests, 1.0, seed=11):
-            cols = [model.columns(f) for i in group for f in feats[tests[i].id]]
+            features = [f for i in group for f in feats[tests[i].id]]
+            cols = [model.columns(features[i]) for i in engine.counted(long_case.statements)]
             final = model.final_statuses(cols, long_case.rules)
+            final.update({cid: long_case.rules[cid] for cid in engine.only_hedged(long_case.statements)})
             for cid in CONCLUSION_IDS:
                 want = long_case.expected[cid]
                 row["long_statuses"] += 1

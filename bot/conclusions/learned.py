@@ -55,7 +55,7 @@ C = 3.0
 #: Answers read as free text by the layer (see ``statement_features``).
 _FREE = {"technologie", "fase"}
 #: Merged conversations per training case (see ``merged_conversations``).
-AUGMENT = 1.0
+AUGMENT = 2.0
 #: Extra cost of an ``aandachtspunt`` where the owner said the opposite (``op_orde``), on top of the cost 1
 #: of any other wrong status: the layer picks the status with the lowest expected cost, so it says
 #: aandachtspunt only where P(aandachtspunt) - WORST_COST * P(op_orde) still beats the other statuses.
@@ -336,6 +336,8 @@ class StatusModel:
         """Per conclusion where the model disagrees with the rules: (status, probability, index of the
         statement that weighs most for it, or None for ``onbekend``). ``statement_cols``: ``columns()``
         of each statement's features."""
+        if not statement_cols:
+            return {}
         cols = frozenset().union(*statement_cols)
         changes: Dict[str, Tuple[str, float, Optional[int]]] = {}
         for cid in CONCLUSION_IDS:
@@ -372,15 +374,62 @@ class StatusModel:
 
 _MODELS: Dict[Tuple[str, float, int], StatusModel] = {}
 _LOCK = threading.Lock()
+#: Fitted models on disk (training takes ~15 s; loading one ~0.3 s), one file per ``cache_key``.
+CACHE_DIR = PROJECT_ROOT / ".cache" / "conclusion_layer"
+_KEEP = 3  # fitted models kept (the newest): the bot's and a few a developer switches between
+#: The code the fitted model depends on besides the training file and the rules' signal words.
+_CODE = ("bot/conclusions/learned.py", "bot/conclusions/analysis.py", "bot/conclusions/terms.py")
+
+
+def cache_key(engine: Any, path: Path) -> str:
+    """A hash of everything the fitted model depends on: the training file, the rules' signal words, the
+    spaCy pipeline (lemmas differ between nl_core_news_sm and the fallback), this code and scikit-learn."""
+    import hashlib
+
+    import sklearn
+
+    digest = hashlib.sha256(Path(path).read_bytes())
+    digest.update(repr(sorted(engine.rulebook.signals.items())).encode())
+    meta = getattr(engine.nlp, "meta", {}) or {}
+    digest.update(f"{meta.get('name')} {meta.get('version')} {sklearn.__version__}".encode())
+    for name in _CODE:
+        digest.update((PROJECT_ROOT / name).read_bytes())
+    return digest.hexdigest()[:32]
+
+
+def _load_or_train(engine: Any, path: Path) -> StatusModel:
+    import pickle  # noqa: S403 - our own cache file, written below by this process's code
+
+    cached = CACHE_DIR / f"{cache_key(engine, path)}.pkl"
+    if cached.is_file():
+        try:
+            with cached.open("rb") as handle:
+                model = pickle.load(handle)  # noqa: S301
+            if isinstance(model, StatusModel):
+                return model
+        except Exception:  # noqa: BLE001 - a damaged or foreign cache file: train again
+            pass
+    model = StatusModel.train(load_training(path), engine.statement_features_of)
+    try:
+        CACHE_DIR.mkdir(parents=True, exist_ok=True)
+        partial = cached.with_suffix(f".{threading.get_ident()}.tmp")
+        with partial.open("wb") as handle:
+            pickle.dump(model, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        partial.replace(cached)  # atomic: a second process never reads half a file
+        for old in sorted(CACHE_DIR.glob("*.pkl"), key=lambda f: f.stat().st_mtime)[:-_KEEP]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass  # a read-only checkout: train at every start, as before
+    return model
 
 
 def trained_model(engine: Any, path: Path = DEFAULT_TRAINING) -> StatusModel:
-    """The model trained on ``path`` with ``engine``'s analysis (once per process and file version)."""
+    """The model trained on ``path`` with ``engine``'s analysis (once per process and file version; the
+    fitted model is kept in ``CACHE_DIR`` so the next start loads it instead of training)."""
     path = Path(path)
     signals = repr(sorted(engine.rulebook.signals.items()))
     key = (str(path.resolve()), path.stat().st_mtime, hash(signals))
     with _LOCK:
         if key not in _MODELS:
-            cases = load_training(path)
-            _MODELS[key] = StatusModel.train(cases, engine.statement_features_of)
+            _MODELS[key] = _load_or_train(engine, path)
         return _MODELS[key]

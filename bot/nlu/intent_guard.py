@@ -17,6 +17,13 @@ is") gets ``ask_knowledge``: the bot answers it from the knowledge base (or says
 instead of "niet begrepen", and during the intake it is not taken for the answer to the question
 asked.
 
+3. A message that opens with a knowledge question ("wat is een fieldlab eigenlijk? de leverancier had
+het er laatst over") is ``ask_knowledge`` also when the classifier was sure it is ``inform`` (a blind
+REST conversation, session 8): stored as the answer to the question asked, it put every later answer
+one question off. Only a first clause that ends in "?" and opens the way questions to the knowledge
+base open ("wat is", "hoe werkt", "kun je", "zijn er"); "wie er besloten heeft? dat was ik" and "bij
+een collega gekeken? nee" stay answers.
+
 Place it after the FallbackClassifier and before the LanguageGuard (a foreign message still gets
 the Dutch "ik spreek alleen Nederlands").
 """
@@ -25,6 +32,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Any, Dict, List, Optional
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -39,6 +47,18 @@ from bot.nlu.intents import override_intent
 
 logger = logging.getLogger(__name__)
 _FILE = "lengths.json"
+#: The opening of a question to the knowledge base, in a first clause that ends in "?" (point 3 above).
+KNOWLEDGE_QUESTION = re.compile(
+    r"^\s*(?:(?:hoi|hallo|ok[eé]?|oké|nou|eh+|hmm+|trouwens|even tussendoor|vraagje)\W+)*"
+    r"(?:wat (?:is|zijn|betekent|betekenen|houdt|doet|doen|kost|kosten)|"
+    r"hoe (?:werkt|werken|zit|doen|doe|pak|kan|kun|kunnen)|waar (?:kan|kun|vind|staat)|"
+    r"kun je|kan je|kunt u|weet je|heb je (?:tips|info|een voorbeeld)|"
+    r"bestaat er|bestaan er|zijn er|is er|welke (?:subsidie|regeling|hogeschool|hogescholen|fieldlab))"
+    r"\b[^?.!]*\?"
+    # an echo of the bot's question followed by the answer: "is er al besloten? ja, vorige week"
+    r"(?!\s*(?:ja|nee|jawel|jazeker|klopt|ik|wij|we|dat|die|daar)\b)",
+    re.IGNORECASE,
+)
 
 
 def word_count(text: str) -> int:
@@ -127,6 +147,8 @@ class IntentGuard(GraphComponent):
                 override_intent(message, self._config["replacement"])
             elif intent == self._config["fallback_intent"] and "?" in text:
                 # only with a question mark: "heb ik besloten, ..." starts like a question but is none
+                override_intent(message, self._config["question_intent"])
+            elif intent == self._config["replacement"] and KNOWLEDGE_QUESTION.match(text):
                 override_intent(message, self._config["question_intent"])
         return messages
 

@@ -144,3 +144,61 @@ def test_next_question_follows_the_order():
     filled = {slot: "x" for slot in intake.INTAKE_SLOTS[:3]}
     assert intake.next_question(filled) == intake.INTAKE_SLOTS[3]
     assert intake.next_question({slot: "x" for slot in intake.INTAKE_SLOTS}) is None
+
+
+def test_next_question_goes_on_after_the_last_answer():
+    filled = {slot: "x" for slot in intake.INTAKE_SLOTS[:5]}  # up to betrokkenheid
+    filled["meerwaarde_medewerkers"] = "filed under the question after verandering_werk"
+    # in order: the first open one
+    assert intake.next_question(filled, "betrokkenheid") == "verandering_werk"
+    # the owner's last answer was filed under meerwaarde_medewerkers: go on from there
+    assert intake.next_question(filled, "meerwaarde_medewerkers") == "arbeidsmarkt"
+    # at the end, the question passed over comes back
+    rest = {**filled, **{slot: "x" for slot in intake.INTAKE_SLOTS[7:]}}
+    assert intake.next_question(rest, "kennispartners") == "verandering_werk"
+    assert intake.open_after(rest, "betrokkenheid") == ["verandering_werk"]
+
+
+def test_last_answered_is_the_question_the_latest_answer_was_filed_under():
+    events = [
+        LOOP_ON,
+        requested("arbeidsmarkt"),
+        user("er staan drie vacatures open"),
+        {"event": "slot", "name": "arbeidsmarkt", "value": "er staan drie vacatures open"},
+        requested("leren"),
+        user("wat is een fieldlab?", "ask_knowledge"),
+    ]
+    assert intake.last_answered(events) == "arbeidsmarkt"
+    moved = events + [
+        user("bij een collega gekeken hoe die het doet"),
+        {"event": "slot", "name": "rondkijken", "value": "bij een collega gekeken hoe die het doet"},
+    ]
+    assert intake.last_answered(moved) == "rondkijken"
+    assert intake.last_answered(moved + [{"event": "restart"}]) is None
+
+
+def test_an_answer_filed_under_a_later_question_counts_for_that_question():
+    text = "we zijn bij twee collega-bedrijven in de regio gaan kijken hoe die het aanpakken"
+    events = [
+        LOOP_ON,
+        requested("leren"),
+        user(text),
+        {"event": "slot", "name": "rondkijken", "value": text},
+        requested("kennispartners"),
+    ]
+    assert [(s.slot, s.text) for s in intake.statements_from_events(events)] == [("rondkijken", text)]
+
+
+def test_an_owner_ahead_of_the_bot_gets_the_answer_filed_under_the_later_question():
+    engine = ConclusionEngine.from_file()
+    filled = {slot: "x" for slot in intake.INTAKE_SLOTS[: intake.INTAKE_SLOTS.index("leren")]}
+    turn = intake.Turn("we zijn bij twee collega-bedrijven in de regio gaan kijken hoe die het aanpakken",
+                       "inform", 0.9)
+    values = intake.slots_from_turn(turn, "leren", filled, engine)
+    assert list(values) == ["rondkijken"]
+    # a plain answer to the question asked stays there
+    plain = intake.Turn("de leverancier geeft een training en daarna oefenen ze samen", "inform", 0.9)
+    assert list(intake.slots_from_turn(plain, "leren", filled, engine)) == ["leren"]
+    # "ja"/"nee" buttons and skips are answers to the question asked, whatever the words
+    button = intake.Turn("ja, we hebben bij andere bedrijven gekeken", "affirm", 0.9)
+    assert list(intake.slots_from_turn(button, "leren", filled, engine)) == ["leren"]

@@ -89,6 +89,27 @@ def test_an_unsure_question_becomes_a_knowledge_question(storage):
     assert statement.get(INTENT)["name"] == "nlu_fallback"
 
 
+@pytest.mark.parametrize(
+    "text, question",
+    [
+        ("wat is een fieldlab eigenlijk? de leverancier had het er laatst over", True),  # blind REST s42
+        ("ok. hoe werkt dat dan met subsidie?", True),
+        ("zijn er hogescholen die zoiets met kleine bedrijven doen?", True),
+        # echo of the bot's question, then the answer
+        ("is er al besloten? ja, vorige week", False),
+        ("wie er besloten heeft? dat was ik", False),
+        ("bij een collega gekeken? nee, alleen in de showroom", False),
+        ("wat we doen? we gaan de lasrobot in september neerzetten", False),
+        ("wat is er nodig, dat weten we nog niet", False),  # no question mark
+    ],
+)
+def test_a_sure_inform_that_opens_with_a_knowledge_question_becomes_one(storage, text, question):
+    guard = trained(storage)
+    message = classified(text, "inform", 0.99)
+    guard.process([message])
+    assert message.get(INTENT)["name"] == ("ask_knowledge" if question else "inform")
+
+
 def test_the_lengths_survive_saving_and_loading(storage):
     trained(storage)
     context = ExecutionContext(GraphSchema({}), "test")

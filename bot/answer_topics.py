@@ -1,0 +1,176 @@
+"""Which intake question an answer is about, for owners who are one question ahead of the bot.
+
+An owner who has told a lot in one message expects the bot to skip what they already said; when the
+bot asks it anyway ("Wat verandert er in het werk?"), they often answer the *next* question ("lastig,
+veel uitzendkrachten en de vaste ploeg wordt ouder"). Stored as the answer to the question asked, such a
+message lands one question off, and so do the owner's next answers: "nee, nooit aan gedacht" then
+answers the question about looking at other companies instead of the one about hogescholen (four of
+the 38 blind REST conversations of sessions 3-7 failed that way).
+
+This module gives, per intake question, the probability that a message answers it: a logistic
+regression (scikit-learn, already in the stack for the knowledge classifiers) over the message's
+lemmas, word pairs and the rule terms it contains (``knowledge/conclusions.yml``: "hogeschool",
+"beurs", ...). It is trained on every intake answer of the labelled conversations
+(``knowledge/conclusion_training.yml``, the statements with a question) plus typical answers per
+question (``knowledge/intake_answers.yml``) for the questions those conversations rarely reach.
+``ahead_of`` says when a message clearly answers one of the next open questions and not the one asked;
+``bot.intake`` then files it under that question and goes on from there (the skipped question comes
+back at the end). Thresholds and figures: ``scripts/eval_answer_topics.py``, docs/conclusions.md.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+
+import yaml
+
+from bot import PROJECT_ROOT
+
+EXAMPLES_FILE = PROJECT_ROOT / "knowledge" / "intake_answers.yml"
+#: The questions an answer can be about (``technologie`` is left out: owners put anything in the first
+#: message, so its answers say nothing about the topic).
+TOPICS: Tuple[str, ...] = (
+    "motief",
+    "fase",
+    "besluitvorming",
+    "betrokkenheid",
+    "verandering_werk",
+    "meerwaarde_medewerkers",
+    "arbeidsmarkt",
+    "leren",
+    "rondkijken",
+    "kennispartners",
+)
+#: How many of the next open questions an owner can be ahead of the bot.
+LOOKAHEAD = 2
+#: A message counts as the answer to a later question when that question is the most likely one, with at
+#: least ``MIN_AHEAD``, and the question asked has at most ``MAX_ASKED``; and it has ``MIN_WORDS`` words
+#: (a bare "nee, nog niet" answers the question asked). Chosen with scripts/eval_answer_topics.py.
+MIN_AHEAD = 0.7
+MAX_ASKED = 0.05
+MIN_WORDS = 4
+C = 3.0
+#: Neighbouring questions whose answers overlap ("de magazijnchef en ik, maar eerst hebben vier pickers de
+#: brillen getest" answers who decided *and* who was involved; "ze hoeven niet meer te tillen" what changes
+#: *and* what it brings): an answer to the first is never moved to the second. Most wrong moves in
+#: scripts/eval_answer_topics.py were between these.
+OVERLAPPING = frozenset({("besluitvorming", "betrokkenheid"), ("verandering_werk", "meerwaarde_medewerkers")})
+
+
+class ExamplesFileError(ValueError):
+    """The typical-answers file does not follow its format; the message names file and entry."""
+
+
+def load_examples(path: Path = EXAMPLES_FILE) -> List[Tuple[str, str]]:
+    """(question slot, answer) pairs from the typical-answers file."""
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    answers = data.get("answers")
+    if not isinstance(answers, Mapping):
+        raise ExamplesFileError(f"{path}: 'answers' (question slot -> list of answers) expected")
+    pairs = []
+    for slot, texts in answers.items():
+        if slot not in TOPICS:
+            raise ExamplesFileError(f"{path}: unknown question {slot!r} (one of {', '.join(TOPICS)})")
+        if not isinstance(texts, list) or not all(isinstance(t, str) and t.strip() for t in texts):
+            raise ExamplesFileError(f"{path}: '{slot}': a list of non-empty answers expected")
+        pairs += [(slot, t.strip()) for t in texts]
+    return pairs
+
+
+def training_pairs(cases: Iterable[Any], examples: Sequence[Tuple[str, str]]) -> List[Tuple[str, str, str]]:
+    """(group, slot, text): the answers of the labelled conversations (grouped by case file) and the
+    typical answers (group ``examples``)."""
+    out = [
+        (case.source, slot, text)
+        for case in cases
+        for slot, text in case.statements
+        if slot in TOPICS and text.strip()
+    ]
+    return out + [("examples", slot, text) for slot, text in examples]
+
+
+class TopicModel:
+    """P(question | answer) over the intake questions in ``TOPICS``."""
+
+    def __init__(self, engine: Any, vectorizer: Any, classifier: Any) -> None:
+        self._engine = engine
+        self._vec = vectorizer
+        self._clf = classifier
+        self.classes: List[str] = [str(c) for c in classifier.classes_]
+
+    @staticmethod
+    def features(engine: Any, text: str) -> Dict[str, float]:
+        lemmas, terms = engine.lemmas_and_terms(text)
+        feats: Dict[str, float] = {}
+        for i, lemma in enumerate(lemmas):
+            feats["w=" + lemma] = 1.0
+            if i + 1 < len(lemmas):
+                feats["b=" + lemma + "_" + lemmas[i + 1]] = 1.0
+        if lemmas:
+            feats["first=" + lemmas[0]] = 1.0
+        for term in terms:
+            feats["t=" + term] = 1.0
+        return feats
+
+    @classmethod
+    def train(cls, engine: Any, pairs: Sequence[Tuple[str, str, str]]) -> "TopicModel":
+        from sklearn.feature_extraction import DictVectorizer
+        from sklearn.linear_model import LogisticRegression
+
+        rows = [cls.features(engine, text) for _, _, text in pairs]
+        vectorizer = DictVectorizer()
+        X = vectorizer.fit_transform(rows)
+        classifier = LogisticRegression(C=C, max_iter=3000, class_weight="balanced")
+        classifier.fit(X, [slot for _, slot, _ in pairs])
+        return cls(engine, vectorizer, classifier)
+
+    def probabilities(self, text: str) -> Dict[str, float]:
+        X = self._vec.transform([self.features(self._engine, text)])
+        return dict(zip(self.classes, (float(p) for p in self._clf.predict_proba(X)[0])))
+
+    def ahead_of(self, text: str, asked: Optional[str], open_after: Sequence[str]) -> Optional[str]:
+        """The later question this message answers instead of ``asked``, or None (it answers ``asked``).
+
+        ``open_after``: the questions still open after the one asked, in the order the bot asks them.
+        """
+        if asked not in TOPICS or len(text.split()) < MIN_WORDS:
+            return None
+        candidates = [
+            slot
+            for slot in [s for s in open_after if s in TOPICS][:LOOKAHEAD]
+            if (asked, slot) not in OVERLAPPING
+        ]
+        if not candidates:
+            return None
+        proba = self.probabilities(text)
+        best = max(proba, key=proba.get)
+        if best in candidates and proba[best] >= MIN_AHEAD and proba.get(asked, 0.0) <= MAX_ASKED:
+            return best
+        return None
+
+
+_MODELS: Dict[Tuple[int, str, float, float], TopicModel] = {}
+_LOCK = threading.Lock()
+
+
+def topic_model(engine: Any) -> TopicModel:
+    """The model for ``engine`` trained on the default files (once per process and file version)."""
+    from bot.conclusions.learned import DEFAULT_TRAINING, load_training
+
+    key = (id(engine), str(DEFAULT_TRAINING), DEFAULT_TRAINING.stat().st_mtime, EXAMPLES_FILE.stat().st_mtime)
+    with _LOCK:
+        if key not in _MODELS:
+            _MODELS.clear()
+            pairs = training_pairs(load_training(DEFAULT_TRAINING), load_examples())
+            _MODELS[key] = TopicModel.train(engine, pairs)
+        return _MODELS[key]
+
+
+def by_group(pairs: Sequence[Tuple[str, str, str]]) -> Dict[str, List[Tuple[str, str, str]]]:
+    groups: Dict[str, List[Tuple[str, str, str]]] = defaultdict(list)
+    for pair in pairs:
+        groups[pair[0]].append(pair)
+    return dict(groups)

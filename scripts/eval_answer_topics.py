@@ -1,0 +1,101 @@
+"""How well bot/answer_topics.py tells which intake question an answer is about, leave-one-file-out.
+
+For every intake answer of the labelled conversations (knowledge/conclusion_training.yml), with the
+model trained without the case file it comes from (the typical answers always in):
+
+* asked as labelled, the next questions open: does the model wrongly say it answers a later question
+  ("valse sprong": the bot would file a real answer under the wrong question);
+* asked one or two questions earlier: does it say which later question it answers ("sprong gevonden").
+
+    .venv/bin/python scripts/eval_answer_topics.py [--grid]
+
+``--grid`` prints the figures for other thresholds (how MIN_AHEAD / MAX_ASKED were chosen).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bot import answer_topics as at  # noqa: E402
+from bot.conclusions import ConclusionEngine  # noqa: E402
+from bot.conclusions.learned import DEFAULT_TRAINING, load_training  # noqa: E402
+
+
+def held_out_probabilities(engine, pairs):
+    groups = at.by_group(pairs)
+    out = []
+    for name, held in groups.items():
+        if name == "examples":
+            continue
+        train = [p for p in pairs if p[0] != name]
+        model = at.TopicModel.train(engine, train)
+        out += [(slot, text, model.probabilities(text)) for _, slot, text in held]
+    return out
+
+
+def decide(proba, text, asked, open_after, min_ahead, max_asked):
+    if asked not in at.TOPICS or len(text.split()) < at.MIN_WORDS:
+        return None
+    candidates = [
+        s
+        for s in [s for s in open_after if s in at.TOPICS][: at.LOOKAHEAD]
+        if (asked, s) not in at.OVERLAPPING
+    ]
+    best = max(proba, key=proba.get)
+    if best in candidates and proba[best] >= min_ahead and proba.get(asked, 0.0) <= max_asked:
+        return best
+    return None
+
+
+def figures(rows, min_ahead, max_asked):
+    order = list(at.TOPICS)
+    false_jumps = n_false = found = n_found = wrong = 0
+    for slot, text, proba in rows:
+        i = order.index(slot)
+        n_false += 1
+        false_jumps += decide(proba, text, slot, order[i + 1 :], min_ahead, max_asked) is not None
+        for back in (1, 2):
+            if i - back < 1:  # not from "motief"/"fase" back to nothing
+                continue
+            asked = order[i - back]
+            got = decide(proba, text, asked, order[i - back + 1 :], min_ahead, max_asked)
+            n_found += 1
+            found += got == slot
+            wrong += got is not None and got != slot
+    return false_jumps, n_false, found, wrong, n_found
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--grid", action="store_true")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    engine = ConclusionEngine.from_file(learned=False)
+    pairs = at.training_pairs(load_training(DEFAULT_TRAINING), at.load_examples())
+    rows = held_out_probabilities(engine, pairs)
+    right = sum(max(p, key=p.get) == slot for slot, _, p in rows)
+    print(
+        f"antwoorden: {len(rows)} uit {len(at.by_group(pairs)) - 1} bestanden, "
+        f"plus {sum(1 for p in pairs if p[0] == 'examples')} voorbeeldantwoorden"
+    )
+    print(f"meest waarschijnlijke vraag juist: {right}/{len(rows)} ({right / len(rows):.1%})")
+    settings = [(at.MIN_AHEAD, at.MAX_ASKED)]
+    if args.grid:
+        settings += [(a, b) for a in (0.4, 0.5, 0.6, 0.7, 0.8) for b in (0.05, 0.1, 0.2, 0.3)]
+    for min_ahead, max_asked in settings:
+        fj, nf, found, wrong, nfound = figures(rows, min_ahead, max_asked)
+        print(
+            f"MIN_AHEAD={min_ahead} MAX_ASKED={max_asked}: valse sprong {fj}/{nf} ({fj / nf:.1%}); "
+            f"sprong gevonden {found}/{nfound} ({found / nfound:.1%}), naar een verkeerde vraag {wrong}"
+        )
+    print(f"({time.perf_counter() - started:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

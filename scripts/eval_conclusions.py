@@ -149,7 +149,10 @@ def render(result: Dict[str, Any]) -> str:
         f"{result['speed']['cold_ms_median']} ms |",
         f"| assess(), 20 uitspraken, warm (mediaan) | {result['speed']['warm_ms_median']} ms |",
         *(
-            [f"| geleerde laag trainen of uit .cache/ laden (eenmalig per proces) | {result['speed']['train_s']} s |"]
+            [
+                "| geleerde laag trainen of uit .cache/ laden (eenmalig per proces) | "
+                f"{result['speed']['train_s']} s |"
+            ]
             if result["speed"].get("train_s") is not None
             else []
         ),

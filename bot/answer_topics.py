@@ -28,22 +28,12 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 import yaml
 
 from bot import PROJECT_ROOT
+from bot.conclusions.model import INTAKE_SLOTS
 
 EXAMPLES_FILE = PROJECT_ROOT / "knowledge" / "intake_answers.yml"
 #: The questions an answer can be about (``technologie`` is left out: owners put anything in the first
 #: message, so its answers say nothing about the topic).
-TOPICS: Tuple[str, ...] = (
-    "motief",
-    "fase",
-    "besluitvorming",
-    "betrokkenheid",
-    "verandering_werk",
-    "meerwaarde_medewerkers",
-    "arbeidsmarkt",
-    "leren",
-    "rondkijken",
-    "kennispartners",
-)
+TOPICS: Tuple[str, ...] = tuple(slot for slot in INTAKE_SLOTS if slot != "technologie")
 #: How many of the next open questions an owner can be ahead of the bot.
 LOOKAHEAD = 2
 #: A message counts as the answer to a later question when that question is the most likely one, with at

@@ -126,20 +126,36 @@ class TopicModel:
 
         ``open_after``: the questions still open after the one asked, in the order the bot asks them.
         """
-        if asked not in TOPICS or len(text.split()) < MIN_WORDS:
-            return None
-        candidates = [
-            slot
-            for slot in [s for s in open_after if s in TOPICS][:LOOKAHEAD]
-            if (asked, slot) not in OVERLAPPING
-        ]
-        if not candidates:
-            return None
-        proba = self.probabilities(text)
-        best = max(proba, key=proba.get)
-        if best in candidates and proba[best] >= MIN_AHEAD and proba.get(asked, 0.0) <= MAX_ASKED:
-            return best
+        if not candidates_after(text, asked, open_after):
+            return None  # no need to score the message
+        return decide(self.probabilities(text), text, asked, open_after)
+
+
+def candidates_after(text: str, asked: Optional[str], open_after: Sequence[str]) -> List[str]:
+    """The later questions this message may be moved to (none for a short message)."""
+    if asked not in TOPICS or len(text.split()) < MIN_WORDS:
+        return []
+    later = [slot for slot in open_after if slot in TOPICS][:LOOKAHEAD]
+    return [slot for slot in later if (asked, slot) not in OVERLAPPING]
+
+
+def decide(
+    proba: Mapping[str, float],
+    text: str,
+    asked: Optional[str],
+    open_after: Sequence[str],
+    min_ahead: float = MIN_AHEAD,
+    max_asked: float = MAX_ASKED,
+) -> Optional[str]:
+    """The rule of ``TopicModel.ahead_of`` on given probabilities (``scripts/eval_answer_topics.py`` tries
+    other thresholds with it)."""
+    candidates = candidates_after(text, asked, open_after)
+    if not candidates:
         return None
+    best = max(proba, key=proba.get)
+    if best in candidates and proba[best] >= min_ahead and proba.get(asked, 0.0) <= max_asked:
+        return best
+    return None
 
 
 _MODELS: Dict[Tuple[int, str, float, float], TopicModel] = {}

@@ -38,32 +38,18 @@ def held_out_probabilities(engine, pairs):
     return out
 
 
-def decide(proba, text, asked, open_after, min_ahead, max_asked):
-    if asked not in at.TOPICS or len(text.split()) < at.MIN_WORDS:
-        return None
-    candidates = [
-        s
-        for s in [s for s in open_after if s in at.TOPICS][: at.LOOKAHEAD]
-        if (asked, s) not in at.OVERLAPPING
-    ]
-    best = max(proba, key=proba.get)
-    if best in candidates and proba[best] >= min_ahead and proba.get(asked, 0.0) <= max_asked:
-        return best
-    return None
-
-
 def figures(rows, min_ahead, max_asked):
     order = list(at.TOPICS)
     false_jumps = n_false = found = n_found = wrong = 0
     for slot, text, proba in rows:
         i = order.index(slot)
         n_false += 1
-        false_jumps += decide(proba, text, slot, order[i + 1 :], min_ahead, max_asked) is not None
+        false_jumps += at.decide(proba, text, slot, order[i + 1 :], min_ahead, max_asked) is not None
         for back in (1, 2):
             if i - back < 1:  # not from "motief"/"fase" back to nothing
                 continue
             asked = order[i - back]
-            got = decide(proba, text, asked, order[i - back + 1 :], min_ahead, max_asked)
+            got = at.decide(proba, text, asked, order[i - back + 1 :], min_ahead, max_asked)
             n_found += 1
             found += got == slot
             wrong += got is not None and got != slot

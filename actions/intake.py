@@ -88,7 +88,11 @@ def answer_events(
     if not (turn.answers_question() or turn.carries_content()):
         return []
     values = intake.slots_from_turn(
-        turn, tracker.get_slot("requested_slot"), filled_answers(tracker), services.engine()
+        turn,
+        tracker.get_slot("requested_slot"),
+        filled_answers(tracker),
+        services.engine(),
+        asked=intake.asked_questions(tracker.events),
     )
     if not values:
         return []

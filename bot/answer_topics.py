@@ -36,6 +36,9 @@ EXAMPLES_FILE = PROJECT_ROOT / "knowledge" / "intake_answers.yml"
 TOPICS: Tuple[str, ...] = tuple(slot for slot in INTAKE_SLOTS if slot != "technologie")
 #: How many of the next open questions an owner can be ahead of the bot.
 LOOKAHEAD = 2
+#: How many of the questions the bot passed over (answered, it seemed, by an earlier message, never
+#: asked) an owner can still be answering: the nearest ones before the question asked.
+LOOKBEHIND = 2
 #: A message counts as the answer to a later question when that question is the most likely one, with at
 #: least ``MIN_AHEAD``, and the question asked has at most ``MAX_ASKED``; and it has ``MIN_WORDS`` words
 #: (a bare "nee, nog niet" answers the question asked). Chosen with scripts/eval_answer_topics.py.
@@ -121,22 +124,31 @@ class TopicModel:
         X = self._vec.transform([self.features(self._engine, text)])
         return dict(zip(self.classes, (float(p) for p in self._clf.predict_proba(X)[0])))
 
-    def ahead_of(self, text: str, asked: Optional[str], open_after: Sequence[str]) -> Optional[str]:
-        """The later question this message answers instead of ``asked``, or None (it answers ``asked``).
+    def ahead_of(
+        self, text: str, asked: Optional[str], open_after: Sequence[str], unasked_before: Sequence[str] = ()
+    ) -> Optional[str]:
+        """The other question this message answers instead of ``asked``, or None (it answers ``asked``).
 
-        ``open_after``: the questions still open after the one asked, in the order the bot asks them.
+        ``open_after``: the questions still open after the one asked, in the order the bot asks them;
+        ``unasked_before``: the questions before it that the bot passed over without asking.
         """
-        if not candidates_after(text, asked, open_after):
+        if not candidates_after(text, asked, open_after, unasked_before):
             return None  # no need to score the message
-        return decide(self.probabilities(text), text, asked, open_after)
+        return decide(self.probabilities(text), text, asked, open_after, unasked_before=unasked_before)
 
 
-def candidates_after(text: str, asked: Optional[str], open_after: Sequence[str]) -> List[str]:
-    """The later questions this message may be moved to (none for a short message)."""
+def candidates_after(
+    text: str, asked: Optional[str], open_after: Sequence[str], unasked_before: Sequence[str] = ()
+) -> List[str]:
+    """The other questions this message may be filed under (none for a short message): the next open
+    ones, and the nearest ones before that the bot passed over."""
     if asked not in TOPICS or len(text.split()) < MIN_WORDS:
         return []
     later = [slot for slot in open_after if slot in TOPICS][:LOOKAHEAD]
-    return [slot for slot in later if (asked, slot) not in OVERLAPPING]
+    earlier = [slot for slot in unasked_before if slot in TOPICS][-LOOKBEHIND:] if LOOKBEHIND else []
+    return [slot for slot in later if (asked, slot) not in OVERLAPPING] + [
+        slot for slot in earlier if (slot, asked) not in OVERLAPPING
+    ]
 
 
 def decide(
@@ -146,10 +158,11 @@ def decide(
     open_after: Sequence[str],
     min_ahead: float = MIN_AHEAD,
     max_asked: float = MAX_ASKED,
+    unasked_before: Sequence[str] = (),
 ) -> Optional[str]:
     """The rule of ``TopicModel.ahead_of`` on given probabilities (``scripts/eval_answer_topics.py`` tries
     other thresholds with it)."""
-    candidates = candidates_after(text, asked, open_after)
+    candidates = candidates_after(text, asked, open_after, unasked_before)
     if not candidates:
         return None
     best = max(proba, key=proba.get)

@@ -82,7 +82,12 @@ _MOTIVE = re.compile(
 _STAGE = re.compile(
     r"\b(het is (al )?besloten|is (al )?besloten|we hebben (al )?besloten|(is|zijn) (al )?besteld|"
     r"we oriënter\w*|we orienter\w*|aan het invoeren|we voeren \w+ in|draait (al|nu)|is (al )?in gebruik|"
-    r"loopt (niet|vast)|zitten (nu )?in de selectie)\b",
+    r"loopt (niet|vast)|zitten (nu )?in de selectie|knoop (is )?doorgehakt|"
+    r"(offerte|contract|order) (is )?getekend|(heb|hebben) (de offerte|het contract|de order) getekend|"
+    r"(komt|komen|wordt|worden) (in|na|voor) (januari|februari|maart|april|mei|juni|juli|augustus|september|"
+    r"oktober|november|december|de zomer|het voorjaar|het najaar|de winter)|"
+    r"(staat|staan) (er )?(al|nu|sinds)|"
+    r"we (denken|zijn) er ?(aan|over)( aan het)? (na|oriënteren|orienteren))\b",
     re.IGNORECASE,
 )
 
@@ -186,13 +191,43 @@ def statements_from_events(events: Iterable[Dict[str, Any]]) -> List[Statement]:
     return statements
 
 
+#: The sentences of a message, each with its end mark (a question says nothing about the plan).
+_SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
+#: A sentence of a free message describes what changes in the work when the topic model
+#: (``bot.answer_topics``) reads it as an answer about the work or what it brings the workers with at
+#: least ``WORK_TOPICS_MIN`` together, and about the work with at least ``WORK_CHANGE_MIN`` (the two
+#: overlap: "minder tillen, meer controleren" is both). Only for sentences of ``WORK_CHANGE_WORDS``
+#: words or more: a short remark in an opening message is rarely the answer.
+WORK_TOPICS_MIN = 0.85
+WORK_CHANGE_MIN = 0.35
+WORK_CHANGE_WORDS = 6
+
+
+def _describes_work_change(engine: ConclusionEngine, sentences: Sequence[str]) -> bool:
+    model = None
+    for sentence in sentences:
+        if len(sentence.split()) < WORK_CHANGE_WORDS:
+            continue
+        model = model or topic_model(engine)
+        proba = model.probabilities(sentence)
+        work = proba.get("verandering_werk", 0.0)
+        if work >= WORK_CHANGE_MIN and work + proba.get("meerwaarde_medewerkers", 0.0) >= WORK_TOPICS_MIN:
+            return True
+    return False
+
+
 def slots_from_turn(
     turn: Turn,
     requested_slot: Optional[str],
     filled: Dict[str, Any],
     engine: ConclusionEngine,
+    asked: Optional[Iterable[str]] = None,
 ) -> Dict[str, Any]:
-    """Which intake answers this one message gives: the question asked, and any others it answers too."""
+    """Which intake answers this one message gives: the question asked, and any others it answers too.
+
+    ``asked``: the questions the bot has put to the owner so far (``asked_questions``); with it, an
+    answer to a question the bot passed over can be filed there (``unasked_before``).
+    """
     values: Dict[str, Any] = {}
     answered_asked = False
     if requested_slot in INTAKE_SLOTS and turn.intent != "correct" and turn.answers_question():
@@ -202,11 +237,15 @@ def slots_from_turn(
         else:
             # the owner may be ahead of the bot: "lastig, veel uitzendkrachten en de vaste ploeg wordt
             # ouder" when asked what changes in the work answers the question about staff; it is filed
-            # there, and the question asked comes back later (``next_question``)
+            # there, and the question asked comes back later (``next_question``). Or behind it: the bot
+            # passed over a question because an earlier message seemed to answer it, and the owner
+            # answers that one now ("ze leren programmeren, krijgen er een cursus bij" when asked
+            # about staff); filed there too, and the question asked comes again.
             ahead = None
             if turn.intent in ("inform", "nlu_fallback"):
                 later = open_after(filled, requested_slot)
-                ahead = topic_model(engine).ahead_of(turn.text, requested_slot, later)
+                earlier = unasked_before(filled, requested_slot, asked) if asked is not None else []
+                ahead = topic_model(engine).ahead_of(turn.text, requested_slot, later, earlier)
             values[ahead or requested_slot] = turn.text
 
     def offer(slot: str) -> None:
@@ -225,10 +264,13 @@ def slots_from_turn(
         # also skipping a question the answer clearly settles as in order; of the 26 blind REST
         # conversations 21 instead of 22 passed: their writers expect the question anyway.)
         return values
-    if _MOTIVE.search(turn.text):
+    statements = [part for part in _SENTENCE.findall(turn.text) if not part.rstrip().endswith("?")]
+    if any(_MOTIVE.search(part) for part in statements):
         offer("motief")
-    if _STAGE.search(turn.text):
+    if any(_STAGE.search(part) for part in statements):
         offer("fase")
+    if filled.get("verandering_werk") is None and _describes_work_change(engine, statements):
+        offer("verandering_werk")
     # the rules alone: a slot is offered only for explicit evidence in this message, never for the
     # learned layer's estimate (which would route "zien we dan wel" to a question it does not answer)
     single = engine.assess([Statement(text=turn.text, slot=None, turn=0)], rules_only=True)
@@ -291,6 +333,29 @@ def open_after(filled: Dict[str, Any], slot: Optional[str]) -> List[str]:
     return [s for s in INTAKE_SLOTS[start:] if filled.get(s) is None and s != slot]
 
 
+def unasked_before(filled: Dict[str, Any], slot: Optional[str], asked: Iterable[str]) -> List[str]:
+    """The questions before ``slot`` that have an answer although the bot never asked them (an earlier
+    message seemed to answer them), in the order the bot asks them."""
+    if slot not in INTAKE_SLOTS:
+        return []
+    put = set(asked)
+    before = INTAKE_SLOTS[: INTAKE_SLOTS.index(slot)]
+    return [s for s in before if filled.get(s) not in (None, SKIPPED) and s not in put]
+
+
+def asked_questions(events: Iterable[Dict[str, Any]]) -> List[str]:
+    """The intake questions the bot has asked since the last restart (the values ``requested_slot`` took)."""
+    asked: List[str] = []
+    for event in events:
+        kind = event.get("event")
+        if kind == "restart":
+            asked = []
+        elif kind == "slot" and event.get("name") == "requested_slot" and event.get("value") in INTAKE_SLOTS:
+            if event["value"] not in asked:
+                asked.append(event["value"])
+    return asked
+
+
 def next_question(filled: Dict[str, Any], after: Optional[str] = None) -> Optional[str]:
     """The intake question to ask next, or None when the intake is complete: the first one without an
     answer after ``after`` (the question the owner answered last), then the ones left open before it.
@@ -305,15 +370,21 @@ def next_question(filled: Dict[str, Any], after: Optional[str] = None) -> Option
 
 def last_answered(events: Iterable[Dict[str, Any]]) -> Optional[str]:
     """The question the owner's latest answer was filed under (the first intake slot that stores the
-    text of a user message), since the last restart; None before any answer."""
+    text of a user message sent while a question was asked), since the last restart; None before any
+    answer. A message sent before the bot asked anything ("we hebben een snijtafel gekocht, ...") may
+    fill questions too, but is no answer to one: the bot does not go on after those (it would pass
+    over the technology question when the opener gave only the stage)."""
     last: Optional[str] = None
     text: Optional[str] = None
+    requested: Optional[str] = None
     for event in events:
         kind = event.get("event")
         if kind == "restart":
-            last, text = None, None
+            last, text, requested = None, None, None
+        elif kind == "slot" and event.get("name") == "requested_slot":
+            requested = event.get("value")
         elif kind == "user":
-            text = (event.get("text") or "").strip()
+            text = (event.get("text") or "").strip() if requested in INTAKE_SLOTS else None
         elif kind == "slot" and text is not None and _stores(event, text):
             last, text = event["name"], None
     return last

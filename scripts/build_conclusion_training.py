@@ -52,6 +52,8 @@ MEASURED: Tuple[Tuple[str, str], ...] = (
     ("tests/data/conclusion_cases_fresh15.yml", "f365635"),
     ("tests/data/conclusion_cases_fresh16.yml", "057c7af"),
     ("tests/data/conclusion_cases_fresh17.yml", "057c7af"),
+    ("tests/data/conclusion_cases_fresh18.yml", "bdc1af1"),
+    ("tests/data/conclusion_cases_fresh19.yml", "c68ca8f"),
 )
 #: Labelled sets without honest rule statuses (the rules were written with them in view).
 TEXT_ONLY: Tuple[str, ...] = (

@@ -5,7 +5,10 @@ model trained without the case file it comes from (the typical answers always in
 
 * asked as labelled, the next questions open: does the model wrongly say it answers a later question
   ("valse sprong": the bot would file a real answer under the wrong question);
-* asked one or two questions earlier: does it say which later question it answers ("sprong gevonden").
+* asked one or two questions earlier: does it say which later question it answers ("sprong gevonden");
+* asked as labelled, with the two questions before it passed over by the bot (answered, it seemed, by
+  an earlier message): does it wrongly file the answer back under one of those ("valse sprong terug");
+* asked the next question, with this one passed over: does it file the answer back here ("terug gevonden").
 
     .venv/bin/python scripts/eval_answer_topics.py [--grid]
 
@@ -56,6 +59,26 @@ def figures(rows, min_ahead, max_asked):
     return false_jumps, n_false, found, wrong, n_found
 
 
+def figures_back(rows, min_ahead, max_asked):
+    """The same for answers to a question the bot passed over (``unasked_before``)."""
+    order = list(at.TOPICS)
+    false_back = n_false = found = wrong = n_found = 0
+    for slot, text, proba in rows:
+        i = order.index(slot)
+        if i >= 1:
+            n_false += 1
+            passed = order[max(0, i - 2) : i]
+            got = at.decide(proba, text, slot, [], min_ahead, max_asked, unasked_before=passed)
+            false_back += got is not None
+        if i + 1 < len(order):
+            n_found += 1
+            passed = order[max(0, i - 1) : i + 1]
+            got = at.decide(proba, text, order[i + 1], [], min_ahead, max_asked, unasked_before=passed)
+            found += got == slot
+            wrong += got is not None and got != slot
+    return false_back, n_false, found, wrong, n_found
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--grid", action="store_true")
@@ -78,6 +101,11 @@ def main() -> int:
         print(
             f"MIN_AHEAD={min_ahead} MAX_ASKED={max_asked}: valse sprong {fj}/{nf} ({fj / nf:.1%}); "
             f"sprong gevonden {found}/{nfound} ({found / nfound:.1%}), naar een verkeerde vraag {wrong}"
+        )
+        fb, nb, bfound, bwrong, nbfound = figures_back(rows, min_ahead, max_asked)
+        print(
+            f"    terug: valse sprong terug {fb}/{nb} ({fb / nb:.1%}); "
+            f"terug gevonden {bfound}/{nbfound} ({bfound / nbfound:.1%}), naar een verkeerde vraag {bwrong}"
         )
     print(f"({time.perf_counter() - started:.0f} s)")
     return 0

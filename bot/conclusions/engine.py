@@ -318,7 +318,7 @@ class ConclusionEngine:
         fired: Dict[str, int] = {}
         for pattern in candidates.values():
             rule = pattern.rule
-            if rule.slots and slot not in rule.slots:
+            if rule.slots and slot not in rule.slots or slot in rule.except_slots:
                 continue
             if rule.answer is not None and an.polarity != rule.answer:
                 continue

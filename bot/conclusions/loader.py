@@ -50,6 +50,7 @@ _RULE_KEYS = {
     "ontkenning",
     "tijd",
     "slots",
+    "behalve_slots",
     "antwoord",
     "zonder",
     "specifiek",
@@ -260,6 +261,19 @@ def _rule(
         if slot not in INTAKE_SLOTS:
             chk.err(where, "slots", f"onbekende intakevraag {slot!r} (bekend: {', '.join(INTAKE_SLOTS)})")
             ok = False
+    except_slots = _string_list(raw.get("behalve_slots", []))
+    if except_slots is None:
+        chk.err(where, "behalve_slots", "een lijst van intakevragen verwacht")
+        ok = False
+        except_slots = []
+    for slot in except_slots:
+        if slot not in INTAKE_SLOTS:
+            known = ", ".join(INTAKE_SLOTS)
+            chk.err(where, "behalve_slots", f"onbekende intakevraag {slot!r} (bekend: {known})")
+            ok = False
+        elif slot in slots:
+            chk.err(where, "behalve_slots", f"{slot!r} staat ook onder 'slots'")
+            ok = False
     answer = raw.get("antwoord")
     if answer is not None:
         if answer not in _ANSWERS:
@@ -335,6 +349,7 @@ def _rule(
         negation=negation,
         tense=tense,
         slots=tuple(slots),
+        except_slots=tuple(except_slots),
         answer=answer,
         without=tuple(dict.fromkeys(without)),
         specific=flags["specifiek"],

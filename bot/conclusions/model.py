@@ -99,6 +99,7 @@ class Rule:
     negation: str = "verboden"  # "verboden", "vereist" or "vrij"
     tense: str = "vrij"  # "gedaan", "gepland" or "vrij"
     slots: Tuple[str, ...] = ()
+    except_slots: Tuple[str, ...] = ()  # not for answers to these questions
     answer: Optional[str] = None  # "ja" / "nee": the polarity a short slot answer must have
     without: Tuple[str, ...] = ()  # terms that must not occur in the matched segments
     specific: bool = True

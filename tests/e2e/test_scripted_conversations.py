@@ -2,7 +2,7 @@
 
 `tests/data/scripted_conversations*.yml` were written by people who had not seen the rules
 (knowledge/conclusions.yml) or the other tests (the first batch in session 3, `_fresh2`/`_fresh3` in
-session 7, `_fresh4` in session 8):
+session 7, `_fresh4` in session 8, `_fresh5` in session 9):
 owners' messages in order, and only the statuses a careful consultant would conclude. Each
 conversation runs as its own sender against the real server; after the last message the tracker's
 `conclusion_status` slot (the public contract) must hold every expected status, and every turn must
@@ -30,7 +30,7 @@ CONCLUSIONS = {"uitleggen", "betrekken", "meerwaarde", "jong_talent", "rondkijke
 
 
 def test_the_script_file_is_complete():
-    assert len(SCRIPTS) >= 4 and len(CONVERSATIONS) >= 50
+    assert len(SCRIPTS) >= 5 and len(CONVERSATIONS) >= 62
     assert len({c["id"] for c in CONVERSATIONS}) == len(CONVERSATIONS)
     for conv in CONVERSATIONS:
         assert conv["messages"] and conv["expect"], conv["id"]
@@ -45,21 +45,7 @@ def statuses(tracker: dict) -> Dict[str, str]:
 
 #: Conversations whose script and the bot no longer walk the same path; each was checked by hand and is
 #: documented in docs/conclusions.md ("Gescripte gesprekken via REST"). strict: a pass is reported too.
-KNOWN_OPEN = {
-    "s25": "meerwaarde: the rules find the poorer work ('het vakmanschap van het vormen verdwijnt voor een "
-    "deel') but the learned layer, reading all answers as one bag of words, weighs the rest of the intake "
-    "(less heavy work elsewhere in the conversation) for op_orde (P 0.40 against 0.60 for aandachtspunt, "
-    "and an aandachtspunt is only chosen where it clearly wins: WORST_COST)",
-    "s37": "meerwaarde: 'minder storingen zal ze wel helpen denk ik, maar dat moet nog blijken' is hedged "
-    "(onbekend by the labelling conventions), but no rule reads it as a hedged 'op orde', so the layer's "
-    "aandachtspunt from the rest of the intake (a motive about downtime and costs) stands",
-    "s43": "uitleggen: 'goed gesprek gehad met hun planner en drukkers' about *another* company's people, "
-    "in the answer about looking at peers, fires uitleggen.besproken (op_orde) against the earlier "
-    "announcement without explanation; the layer then says onbekend (no parser to tell whose people)",
-    "s47": "betrekken: 'per ploeg een superuser die de rest helpt', the answer about learning, counts as "
-    "representation of the shop floor (betrekken.vertegenwoordiging: op_orde); the writer labels the "
-    "intake (decided by management and an adviser, operators only got a presentation) aandachtspunt",
-}
+KNOWN_OPEN: Dict[str, str] = {}  # none since session 9 (s25, s37, s43, s47 were open in session 8)
 PARAMS = [
     pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=KNOWN_OPEN[c["id"]]))
     if c["id"] in KNOWN_OPEN

@@ -83,3 +83,19 @@ def test_an_answer_to_the_question_asked_stays_there(model, asked, text):
 def test_only_open_questions_can_take_the_answer(model):
     text = "we zijn bij twee collega-bedrijven in de regio gaan kijken hoe die het aanpakken"
     assert model.ahead_of(text, "leren", after("leren", {"rondkijken": "ja"})) is None
+
+
+def test_an_answer_to_a_question_the_bot_passed_over_is_recognised(model):
+    # blind REST conversation s58 (session 9): the opener seemed to answer what it brings the workers,
+    # so the bot asked about staff; the owner answered the question it had passed over
+    text = "ze leren programmeren, krijgen er een cursus bij met certificaat. en niet meer de hele dag tillen"
+    passed = ["verandering_werk", "meerwaarde_medewerkers"]
+    assert model.ahead_of(text, "arbeidsmarkt", after("arbeidsmarkt"), passed) == "meerwaarde_medewerkers"
+    # only questions the bot did not ask: without them, the answer stays with the question asked
+    assert model.ahead_of(text, "arbeidsmarkt", after("arbeidsmarkt")) is None
+    # an answer to the question asked is not pulled back
+    staff = "we hebben drie vacatures voor monteurs die al maanden openstaan"
+    assert model.ahead_of(staff, "arbeidsmarkt", after("arbeidsmarkt"), passed) is None
+    # what changes in the work and what it brings overlap: never from the second back to the first
+    work = "ze gaan dan vooral de machine bijvullen en controleren in plaats van zelf draaien"
+    assert model.ahead_of(work, "meerwaarde_medewerkers", [], ["verandering_werk"]) is None

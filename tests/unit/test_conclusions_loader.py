@@ -89,6 +89,31 @@ def test_answer_needs_slots(tmp_path):
     assert "regel 'rondkijken.slot_ja'" in msg and "veld 'antwoord'" in msg
 
 
+def test_except_slots_must_be_known_questions_not_also_in_slots(tmp_path):
+    def unknown(d):
+        rule(d, "uitleggen", "uitleggen.besproken")["behalve_slots"] = ["rondkijkn"]
+
+    msg = load_error(tmp_path, unknown)
+    assert "regel 'uitleggen.besproken'" in msg and "veld 'behalve_slots'" in msg and "rondkijkn" in msg
+
+    def both(d):
+        r = rule(d, "rondkijken", "rondkijken.slot_ja")
+        r["behalve_slots"] = list(r["slots"])
+
+    assert "ook onder 'slots'" in load_error(tmp_path, both)
+
+
+def test_a_rule_does_not_fire_in_answers_to_its_except_slots():
+    from bot.conclusions import Statement
+
+    engine = ConclusionEngine.from_file(learned=False)
+    text = "daar uitgebreid met de mensen aan de printer gesproken"
+    assert "uitleggen.besproken" in {e.rule_id for e in engine.explain(Statement(text=text))}
+    assert "uitleggen.besproken" not in {
+        e.rule_id for e in engine.explain(Statement(text=text, slot="rondkijken"))
+    }
+
+
 def test_single_group_without_slots_is_not_evidence(tmp_path):
     msg = load_error(
         tmp_path,

@@ -202,3 +202,57 @@ def test_an_owner_ahead_of_the_bot_gets_the_answer_filed_under_the_later_questio
     # "ja"/"nee" buttons and skips are answers to the question asked, whatever the words
     button = intake.Turn("ja, we hebben bij andere bedrijven gekeken", "affirm", 0.9)
     assert list(intake.slots_from_turn(button, "leren", filled, engine)) == ["leren"]
+
+
+def test_asked_questions_are_the_values_of_requested_slot_since_the_restart():
+    events = [LOOP_ON, requested("motief"), user("kosten"), requested("fase"), requested("motief")]
+    assert intake.asked_questions(events) == ["motief", "fase"]
+    restarted = events + [{"event": "restart"}, requested("technologie")]
+    assert intake.asked_questions(restarted) == ["technologie"]
+
+
+def test_an_answer_to_a_question_the_bot_passed_over_is_filed_there():
+    engine = ConclusionEngine.from_file()
+    filled = {slot: "x" for slot in intake.INTAKE_SLOTS[: intake.INTAKE_SLOTS.index("arbeidsmarkt")]}
+    text = "ze leren programmeren, krijgen er een cursus bij met certificaat. en niet meer de hele dag tillen"
+    turn = intake.Turn(text, "inform", 0.9)
+    # the opener answered what changes and what it brings; the bot asked the others one by one
+    asked = ["technologie", "motief", "fase", "besluitvorming", "betrokkenheid", "arbeidsmarkt"]
+    passed = ["verandering_werk", "meerwaarde_medewerkers"]
+    assert intake.unasked_before(filled, "arbeidsmarkt", asked) == passed
+    assert list(intake.slots_from_turn(turn, "arbeidsmarkt", filled, engine, asked=asked)) == [
+        "meerwaarde_medewerkers"
+    ]
+    # asked before: the same answer is an answer to the question asked now
+    all_asked = [*asked, "verandering_werk", "meerwaarde_medewerkers"]
+    again = intake.slots_from_turn(turn, "arbeidsmarkt", filled, engine, asked=all_asked)
+    assert list(again) == ["arbeidsmarkt"]
+
+
+def test_a_long_opener_can_describe_the_change_in_the_work_and_the_stage():
+    # blind REST conversation s58 (session 9)
+    engine = ConclusionEngine.from_file()
+    text = (
+        "we zijn een verspaner, 30 man, en we willen een cobot bij de draaibank. vorige maand hebben we "
+        "de knoop doorgehakt, de cobot komt in maart. voor de draaiers verandert dat ze minder staan te "
+        "laden en meer gaan programmeren en instellen"
+    )
+    values = intake.slots_from_turn(intake.Turn(text, "inform", 0.9), None, {}, engine)
+    assert {"fase", "verandering_werk"} <= set(values)
+    # a message naming the technology and its task does not say what changes for the people
+    plain = intake.Turn("we willen een cobot bij de draaibank die de ruwe delen erin legt", "inform", 0.9)
+    assert "verandering_werk" not in intake.slots_from_turn(plain, None, {}, engine)
+    # nor does a question about it
+    question = intake.Turn("wat verandert er voor de draaiers als ze meer gaan programmeren en instellen?",
+                           "inform", 0.9)
+    assert "verandering_werk" not in intake.slots_from_turn(question, None, {}, engine)
+
+
+def test_an_opener_that_fills_a_later_question_does_not_move_the_bot_past_the_first():
+    # blind REST conversation s50 (session 9): the opener gave only the stage ("we hebben een
+    # snijtafel gekocht"); the bot must still ask the technology question first
+    opener = "we hebben een automatische snijtafel voor stof gekocht en wilde ff advies"
+    events = [user(opener), LOOP_ON, {"event": "slot", "name": "fase", "value": opener}]
+    assert intake.last_answered(events) is None
+    filled = {"fase": opener}
+    assert intake.next_question(filled, intake.last_answered(events)) == "technologie"

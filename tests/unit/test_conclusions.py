@@ -395,6 +395,16 @@ def test_conclusions_carry_titles_and_backed_handles(engine):
         assert {r.effect for r in conclusion.rules} == {"aandachtspunt", "op_orde"}
 
 
+def test_sitting_down_to_explain_is_no_say_in_the_choice(engine):
+    # blind REST conversation s44 (session 9): the owner explained why at the table, after announcing it
+    # by mail; that is explaining (uitleggen), not involving (betrekken.gevraagd: "om tafel" with the crew)
+    explained = Statement(text="vorige week heb ik met de hele ploeg om tafel gezeten en uitgelegd waarom")
+    fired = {e.rule_id for e in engine.explain(explained)}
+    assert "uitleggen.waarom_uitgelegd" in fired and "betrekken.gevraagd" not in fired
+    consulted = Statement(text="elke vrijdag zit ik met de drukkers om tafel over de planning")
+    assert "betrekken.gevraagd" in {e.rule_id for e in engine.explain(consulted)}
+
+
 def test_every_rule_can_fire(engine):
     """Each rule fires on at least one labelled case (no dead rules in the file)."""
     fired = set()

@@ -118,6 +118,20 @@ def _string_list(value: Any) -> Optional[List[str]]:
     return None
 
 
+def _slot_list(chk: _Checker, where: str, raw: Dict[str, Any], field: str) -> Tuple[List[str], bool]:
+    """The intake questions under ``field`` (``slots``, ``behalve_slots``) and whether they are valid."""
+    slots = _string_list(raw.get(field, []))
+    if slots is None:
+        chk.err(where, field, "een lijst van intakevragen verwacht")
+        return [], False
+    ok = True
+    for slot in slots:
+        if slot not in INTAKE_SLOTS:
+            chk.err(where, field, f"onbekende intakevraag {slot!r} (bekend: {', '.join(INTAKE_SLOTS)})")
+            ok = False
+    return slots, ok
+
+
 def _split_element(element: str) -> List[str]:
     """The alternatives of an element; quotes around one alternative are allowed and dropped."""
     out = []
@@ -251,29 +265,12 @@ def _rule(
             ok = False
         flags[field] = bool(value)
 
-    slots_raw = raw.get("slots", [])
-    slots = _string_list(slots_raw)
-    if slots is None:
-        chk.err(where, "slots", "een lijst van intakevragen verwacht")
+    slots, slots_ok = _slot_list(chk, where, raw, "slots")
+    except_slots, except_ok = _slot_list(chk, where, raw, "behalve_slots")
+    ok = ok and slots_ok and except_ok
+    for slot in set(slots) & set(except_slots):
+        chk.err(where, "behalve_slots", f"{slot!r} staat ook onder 'slots'")
         ok = False
-        slots = []
-    for slot in slots:
-        if slot not in INTAKE_SLOTS:
-            chk.err(where, "slots", f"onbekende intakevraag {slot!r} (bekend: {', '.join(INTAKE_SLOTS)})")
-            ok = False
-    except_slots = _string_list(raw.get("behalve_slots", []))
-    if except_slots is None:
-        chk.err(where, "behalve_slots", "een lijst van intakevragen verwacht")
-        ok = False
-        except_slots = []
-    for slot in except_slots:
-        if slot not in INTAKE_SLOTS:
-            known = ", ".join(INTAKE_SLOTS)
-            chk.err(where, "behalve_slots", f"onbekende intakevraag {slot!r} (bekend: {known})")
-            ok = False
-        elif slot in slots:
-            chk.err(where, "behalve_slots", f"{slot!r} staat ook onder 'slots'")
-            ok = False
     answer = raw.get("antwoord")
     if answer is not None:
         if answer not in _ANSWERS:
@@ -406,13 +403,7 @@ def _conclusion(
             )
             continue
         handles.append(Handle(text=" ".join(text.split()), sources=tuple(sources)))
-    slots = _string_list(raw.get("slots", []))
-    if slots is None:
-        chk.err(where, "slots", "een lijst van intakevragen verwacht")
-        slots = []
-    for slot in slots:
-        if slot not in INTAKE_SLOTS:
-            chk.err(where, "slots", f"onbekende intakevraag {slot!r} (bekend: {', '.join(INTAKE_SLOTS)})")
+    slots, _ = _slot_list(chk, where, raw, "slots")
     rules: List[Rule] = []
     raw_rules = raw.get("regels")
     if not isinstance(raw_rules, list) or not raw_rules:

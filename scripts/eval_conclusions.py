@@ -194,20 +194,21 @@ def cross_validate() -> Dict[str, Any]:
     The test set's rule statuses are those of its first measurement (stored in the training file), so
     both columns are what the rules alone and rules + layer would have scored on text never seen.
     """
-    from bot.conclusions.learned import StatusModel, load_training, merged_conversations
+    from bot.conclusions.learned import StatusModel, load_training, merged_conversations, scope_of
 
     cases = load_training()
     engine = ConclusionEngine.from_file(learned=False)
     feats = {case.id: engine.statement_features_of(case) for case in cases}
+    scope = scope_of(engine)
     sources = list(dict.fromkeys(case.source for case in cases if case.rules))
     rows, total = [], {"statuses": 0, "rules": 0, "learned": 0, "rules_worst": 0, "learned_worst": 0}
     for source in sources:
-        model = StatusModel.train([c for c in cases if c.source != source], lambda c: feats[c.id])
+        model = StatusModel.train([c for c in cases if c.source != source], lambda c: feats[c.id], scope)
         row = {"file": source, "statuses": 0, "rules": 0, "learned": 0, "rules_worst": 0, "learned_worst": 0}
         for case in (c for c in cases if c.source == source):
             counted = engine.counted(case.statements)
             final = model.final_statuses([model.columns(feats[case.id][i]) for i in counted], case.rules)
-            final.update({cid: case.rules[cid] for cid in engine.only_hedged(case.statements)})
+            final.update({cid: case.rules[cid] for cid in engine.left_to_rules(case.statements)})
             for cid in CONCLUSION_IDS:
                 want = case.expected[cid]
                 row["statuses"] += 1
@@ -223,7 +224,7 @@ def cross_validate() -> Dict[str, Any]:
             features = [f for i in group for f in feats[tests[i].id]]
             cols = [model.columns(features[i]) for i in engine.counted(long_case.statements)]
             final = model.final_statuses(cols, long_case.rules)
-            final.update({cid: long_case.rules[cid] for cid in engine.only_hedged(long_case.statements)})
+            final.update({cid: long_case.rules[cid] for cid in engine.left_to_rules(long_case.statements)})
             for cid in CONCLUSION_IDS:
                 want = long_case.expected[cid]
                 row["long_statuses"] += 1

@@ -183,7 +183,9 @@ class ConclusionEngine:
             # and it leaves alone what the owner only hedged ("denk het wel dat ze er wat aan hebben"):
             # by the labelling conventions that is onbekend, and the bot asks (four blind REST
             # conversations, session 8; neutral in the leave-one-set-out figures)
-            leave = self._only_hedged(results, kept, assessment)
+            # and a bare "ja" / "nee" to a question (rules with ``antwoord``): the layer has no words to
+            # weigh there, only the question it answers (session 10)
+            leave = self._only_hedged(results, kept, assessment) | self._bare_answers(results, kept)
             self._overrule([stmts[i] for i in kept], [results[i] for i in kept], assessment, leave)
         return assessment
 
@@ -197,7 +199,13 @@ class ConclusionEngine:
         from bot.conclusions.learned import statement_features
 
         stmts = [Statement(text=text, slot=slot, turn=i) for i, (slot, text) in enumerate(case.statements)]
-        return [statement_features(r.analysis, s.slot) for s, r in zip(stmts, self._analyse_all(stmts))]
+        results = self._analyse_all(stmts)
+        return [statement_features(r.analysis, s.slot, self._about(r)) for s, r in zip(stmts, results)]
+
+    @staticmethod
+    def _about(result: _StatementResult) -> Tuple[str, ...]:
+        """The conclusions a rule fired for in a statement (the learned layer reads it for those)."""
+        return tuple(dict.fromkeys(item.rule.conclusion for item in result.items))
 
     def _columns(self, model: Any, stmt: Statement, result: _StatementResult) -> FrozenSet[int]:
         key = (stmt.text or "", stmt.slot)
@@ -205,7 +213,7 @@ class ConclusionEngine:
         if cols is None:
             from bot.conclusions.learned import statement_features
 
-            cols = model.columns(statement_features(result.analysis, stmt.slot))
+            cols = model.columns(statement_features(result.analysis, stmt.slot, self._about(result)))
             self._column_cache[key] = cols
             if len(self._column_cache) > _CACHE_SIZE:
                 self._column_cache.popitem(last=False)
@@ -262,13 +270,15 @@ class ConclusionEngine:
         stmts = [Statement(text=text, slot=slot, turn=i) for i, (slot, text) in enumerate(statements)]
         return self._kept(self._analyse_all(stmts))
 
-    def only_hedged(self, statements: Sequence[Tuple[Optional[str], str]]) -> FrozenSet[str]:
-        """The conclusions whose only evidence is a hedged 'op orde' ("denk het wel dat ze er wat aan
-        hebben"): the rules say onbekend there and ask."""
+    def left_to_rules(self, statements: Sequence[Tuple[Optional[str], str]]) -> FrozenSet[str]:
+        """The conclusions the learned layer leaves to the rules (see ``assess``): those whose only evidence
+        is a hedged 'op orde' ("denk het wel dat ze er wat aan hebben": onbekend, and the bot asks) and
+        those whose rules fired only on bare answers ("ja"). For ``scripts/eval_conclusions.py``."""
         stmts = [Statement(text=text, slot=slot, turn=i) for i, (slot, text) in enumerate(statements)]
         results = self._analyse_all(stmts)
         kept = self._kept(results)
-        return self._only_hedged(results, kept, self._resolve(stmts, results, kept))
+        hedged = self._only_hedged(results, kept, self._resolve(stmts, results, kept))
+        return hedged | self._bare_answers(results, kept)
 
     @staticmethod
     def _only_hedged(
@@ -281,6 +291,16 @@ class ConclusionEngine:
             if it.hedged and it.rule.effect == OP_ORDE
         }
         return frozenset(cid for cid in hedged if assessment.statuses[cid] == ONBEKEND)
+
+    @staticmethod
+    def _bare_answers(results: Sequence[_StatementResult], kept: Sequence[int]) -> FrozenSet[str]:
+        """The conclusions whose rules fired only on bare answers ("ja", "nee, nog niet")."""
+        fired: Dict[str, bool] = {}
+        for i in kept:
+            for it in results[i].items:
+                cid = it.rule.conclusion
+                fired[cid] = fired.get(cid, True) and it.rule.answer is not None
+        return frozenset(cid for cid, bare in fired.items() if bare)
 
     def lemmas_and_terms(self, text: str) -> Tuple[List[str], List[str]]:
         """The lemmas of a message and the rule terms in it ("hogeschool", "ander* bedrijf*"), for

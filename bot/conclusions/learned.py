@@ -52,6 +52,8 @@ DEFAULT_TRAINING = PROJECT_ROOT / "knowledge" / "conclusion_training.yml"
 #: by leave-one-set-out cross-validation over the nine blind sets; see docs/conclusions.md).
 RULE_WEIGHT = 3.0
 C = 3.0
+#: An answer of at most this many words with a polarity ("ja", "nee hoor") is a bare answer.
+_BARE = 2
 #: Answers read as free text by the layer (see ``statement_features``).
 _FREE = {"technologie", "fase"}
 #: Merged conversations per training case (see ``merged_conversations``).
@@ -63,6 +65,13 @@ AUGMENT = 2.0
 #: costs little. Chosen by leave-one-set-out cross-validation (docs/conclusions.md): 3 halves these
 #: errors at the same accuracy.
 WORST_COST = 3.0
+#: Which answers the layer reads for each conclusion: the answers to the questions the conclusion names
+#: under ``slots`` in knowledge/conclusions.yml, free text (and the answers read as free text), and any
+#: answer in which one of its rules fires. A full intake answers eleven questions; read for every
+#: conclusion, the words of the answer about the labour market ("niet", "weg", "geen") weighed in the one
+#: about involvement too (leave-one-set-out, session 10: worst errors 10 -> 8, in long conversations
+#: 26 -> 23; docs/conclusions.md). The rules read every answer; this only limits the words.
+Scope = Mapping[str, FrozenSet[str]]
 
 
 class TrainingFileError(ValueError):
@@ -149,12 +158,19 @@ def training_in_sync(cases: Sequence[TrainingCase], root: Path = PROJECT_ROOT) -
     return problems
 
 
-def statement_features(analysis: Any, slot: Optional[str]) -> Dict[str, float]:
-    """Binary features of one analysed statement (``bot.conclusions.analysis.Analysis``)."""
+def statement_features(analysis: Any, slot: Optional[str], about: Iterable[str] = ()) -> Dict[str, float]:
+    """Binary features of one analysed statement (``bot.conclusions.analysis.Analysis``); ``about``: the
+    conclusions a rule fired for in it (the layer reads it for those too, see ``Scope``)."""
     # the answers to "welke techniek" and "hoe ver ben je" are read as free text: owners put all kinds of
     # things in them ("is al besloten, ik heb het in een bijeenkomst uitgelegd"), the case files rarely do
     where = "vrij" if slot in _FREE or not slot else slot
+    if analysis is not None and analysis.polarity and len(analysis.tokens) <= _BARE:
+        # a bare "ja" / "nee" has no words to weigh, only the question it answers: the rules read it
+        # (and the engine leaves their verdict on it alone); the model learns nothing from it either
+        return {}
     feats: Dict[str, float] = {"slot=" + where: 1.0}
+    for cid in about:
+        feats["about=" + cid] = 1.0
     if analysis is None:
         return feats
     if analysis.polarity:
@@ -243,6 +259,31 @@ def merged_conversations(
     return out
 
 
+def _where(features: Mapping[str, float]) -> Optional[str]:
+    """The question a statement's features answer ("vrij": free text), None when they do not say."""
+    for key in features:  # "slot=..." is the first key statement_features() writes
+        if key.startswith("slot="):
+            return key[5:]
+    return None
+
+
+def _in_scope(scope: Optional[Scope], cid: str, where: Optional[str], about: bool = False) -> bool:
+    """Whether the layer reads an answer to ``where`` for conclusion ``cid`` (see ``Scope``; None: every
+    answer); ``about``: a rule of ``cid`` fired in it."""
+    return scope is None or about or where in (None, "vrij") or where in scope.get(cid, ())
+
+
+def scope_of(engine: Any) -> Scope:
+    """The questions each conclusion names under ``slots`` in the rules file."""
+    return {cid: frozenset(c.slots) for cid, c in engine.rulebook.conclusions.items()}
+
+
+def _words(features: Dict[str, float]) -> Dict[str, float]:
+    """The features the regression weighs: "about=" only scopes (the rules' status is a feature already;
+    both in the regression made "a rule fired" and "the rule's status" pull against each other)."""
+    return {k: v for k, v in features.items() if not k.startswith("about=")}
+
+
 def _union(parts: Sequence[Mapping[str, float]]) -> Dict[str, float]:
     out: Dict[str, float] = {}
     for part in parts:
@@ -253,8 +294,11 @@ def _union(parts: Sequence[Mapping[str, float]]) -> Dict[str, float]:
 class StatusModel:
     """One logistic regression per conclusion over the owner's words and the rules' status."""
 
-    def __init__(self, vectorizer: Any, classifiers: Dict[str, Any], n_cases: int) -> None:
+    def __init__(
+        self, vectorizer: Any, classifiers: Dict[str, Any], n_cases: int, scope: Optional[Scope] = None
+    ) -> None:
         self._vec = vectorizer
+        self.scope = scope
         self._clf = classifiers
         self.n_cases = n_cases
         # the regressions as plain arrays: scoring a handful of rows by hand is ~10x faster than
@@ -265,22 +309,43 @@ class StatusModel:
         }
         self._intercept = {cid: clf.intercept_.copy() for cid, clf in classifiers.items()}
         self._classes = {cid: [str(c) for c in clf.classes_] for cid, clf in classifiers.items()}
+        #: column of each "slot=..." feature -> the question it names (to scope statements by columns)
+        self._slot_of_col = {
+            col: name[5:] for name, col in vectorizer.vocabulary_.items() if name.startswith("slot=")
+        }
+        self._about_col = {cid: vectorizer.vocabulary_.get("about=" + cid) for cid in CONCLUSION_IDS}
+
+    def _scoped(self, cid: str, statement_cols: Sequence[FrozenSet[int]]) -> List[int]:
+        """Indices of the statements the layer reads for ``cid`` (a statement whose question the model
+        never saw counts as free text)."""
+        out = []
+        for j, cols in enumerate(statement_cols):
+            where = next((self._slot_of_col[c] for c in cols if c in self._slot_of_col), None)
+            if _in_scope(self.scope, cid, where, self._about_col[cid] in cols):
+                out.append(j)
+        return out
 
     @classmethod
-    def train(cls, cases: Sequence[TrainingCase], features_of) -> "StatusModel":
-        """``features_of(case)`` gives the features of a case's statements (a list of dicts)."""
+    def train(
+        cls, cases: Sequence[TrainingCase], features_of, scope: Optional[Scope] = None
+    ) -> "StatusModel":
+        """``features_of(case)`` gives the features of a case's statements (a list of dicts); ``scope``: which
+        answers to read per conclusion (``scope_of(engine)``; None: all)."""
         from sklearn.feature_extraction import DictVectorizer
         from sklearn.linear_model import LogisticRegression
 
         labelled = len(cases)
-        rows = [_union(features_of(case)) for case in cases]
+        statements = [list(features_of(case)) for case in cases]
         merged = merged_conversations(cases, AUGMENT)
-        rows += [_union([rows[i] for i in group]) for group, _ in merged]
+        statements += [[f for i in group for f in statements[i]] for group, _ in merged]
         cases = list(cases) + [case for _, case in merged]
         vectorizer = DictVectorizer()
-        vectorizer.fit(rows + [{"RULE=" + status: 1.0} for status in STATUSES])
+        vectorizer.fit([_union(s) for s in statements] + [{"RULE=" + status: 1.0} for status in STATUSES])
         classifiers = {}
         for cid in CONCLUSION_IDS:
+            about = "about=" + cid
+            read = [[f for f in s if _in_scope(scope, cid, _where(f), about in f)] for s in statements]
+            rows = [_words(_union(r)) for r in read]
             X = vectorizer.transform(
                 [_with_rule(row, case.rules[cid] if case.rules else None) for row, case in zip(rows, cases)]
             )
@@ -288,7 +353,7 @@ class StatusModel:
             clf = LogisticRegression(C=C, max_iter=3000, solver="newton-cg")
             clf.fit(X, [case.expected[cid] for case in cases])
             classifiers[cid] = clf
-        return cls(vectorizer, classifiers, labelled)
+        return cls(vectorizer, classifiers, labelled, scope)
 
     def columns(self, features: Mapping[str, float]) -> FrozenSet[int]:
         """The model's columns of a statement's (binary) features; words never seen in training drop out."""
@@ -338,20 +403,21 @@ class StatusModel:
         of each statement's features."""
         if not statement_cols:
             return {}
-        cols = frozenset().union(*statement_cols)
         changes: Dict[str, Tuple[str, float, Optional[int]]] = {}
         for cid in CONCLUSION_IDS:
             rule_status = rule_statuses[cid]
+            read = self._scoped(cid, statement_cols)
+            cols = frozenset().union(*(statement_cols[j] for j in read))
             proba = self._proba(cid, cols, rule_status)
             status = self.choose(proba)
-            if status == rule_status:
-                continue
+            if status == rule_status or (status != ONBEKEND and not read):
+                continue  # a status needs the owner's words as evidence
             index = None
             if status != ONBEKEND:
                 # the statement that on its own says it most (later ones win ties: later statements
                 # override earlier ones); leaving one out says little when the others repeat its words
-                alone = [self._proba(cid, c, rule_status)[status] for c in statement_cols]
-                index = max(range(len(alone)), key=lambda j: (alone[j], j))
+                alone = {j: self._proba(cid, statement_cols[j], rule_status)[status] for j in read}
+                index = max(read, key=lambda j: (alone[j], j))
             changes[cid] = (status, proba[status], index)
         return changes
 
@@ -372,7 +438,7 @@ class StatusModel:
         )
 
 
-_MODELS: Dict[Tuple[str, float, int], StatusModel] = {}
+_MODELS: Dict[Tuple[Any, ...], StatusModel] = {}
 _LOCK = threading.Lock()
 #: Fitted models on disk (training takes ~15 s; loading one ~0.3 s), one file per ``cache_key``.
 CACHE_DIR = PROJECT_ROOT / ".cache" / "conclusion_layer"
@@ -389,7 +455,7 @@ def cache_key(engine: Any, path: Path) -> str:
     import sklearn
 
     digest = hashlib.sha256(Path(path).read_bytes())
-    digest.update(repr(sorted(engine.rulebook.signals.items())).encode())
+    digest.update(Path(engine.rulebook.path).read_bytes())  # the rules: signal words, and where they fire
     meta = getattr(engine.nlp, "meta", {}) or {}
     digest.update(f"{meta.get('name')} {meta.get('version')} {sklearn.__version__}".encode())
     for name in _CODE:
@@ -409,7 +475,7 @@ def _load_or_train(engine: Any, path: Path) -> StatusModel:
                 return model
         except Exception:  # noqa: BLE001 - a damaged or foreign cache file: train again
             pass
-    model = StatusModel.train(load_training(path), engine.statement_features_of)
+    model = StatusModel.train(load_training(path), engine.statement_features_of, scope_of(engine))
     try:
         CACHE_DIR.mkdir(parents=True, exist_ok=True)
         partial = cached.with_suffix(f".{threading.get_ident()}.tmp")
@@ -428,7 +494,8 @@ def trained_model(engine: Any, path: Path = DEFAULT_TRAINING) -> StatusModel:
     fitted model is kept in ``CACHE_DIR`` so the next start loads it instead of training)."""
     path = Path(path)
     signals = repr(sorted(engine.rulebook.signals.items()))
-    key = (str(path.resolve()), path.stat().st_mtime, hash(signals))
+    rules = Path(engine.rulebook.path)
+    key = (str(path.resolve()), path.stat().st_mtime, hash(signals), str(rules), rules.stat().st_mtime)
     with _LOCK:
         if key not in _MODELS:
             _MODELS[key] = _load_or_train(engine, path)

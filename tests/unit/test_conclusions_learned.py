@@ -122,19 +122,50 @@ def test_own_labelled_cases_stay_right_with_the_layer(bot_engine):
     assert wrong == []
 
 
-def test_layer_turns_an_ambiguous_bare_nee_into_onbekend(bot_engine, rules):
-    # "nee" to "vacatures die open blijven, vergrijzing, lukt het om jonge mensen te vinden?" can mean
-    # "no problem" or "it does not work out": the rules read op_orde, the layer (trained on blind
-    # labellers) says it does not know, so the bot asks again instead of assuming.
-    answer = [Statement("nee", slot="arbeidsmarkt")]
-    assert rules.assess(answer).status("jong_talent") == "op_orde"
+def test_a_bare_yes_or_no_is_left_to_the_rules(bot_engine, rules):
+    # a bare "ja" to "Zijn de mensen van de werkvloer betrokken ...?" gives the layer no words to weigh,
+    # only the question: the rules' reading stands, with the rule as evidence
+    answer = [Statement("ja", slot="betrokkenheid")]
     assessment = bot_engine.assess(answer)
-    assert assessment.status("jong_talent") == "onbekend"
-    assert assessment.evidence("jong_talent") == []
-    # a clear answer is left to the rules
+    assert assessment.status("betrekken") == rules.assess(answer).status("betrekken") == "op_orde"
+    assert [ev.rule_id for ev in assessment.evidence("betrekken")] == ["betrekken.slot_ja"]
+    assert bot_engine.left_to_rules([("betrokkenheid", "ja")]) == {"betrekken"}
+    # as soon as the owner says more about it, the layer weighs it again
+    more = (None, "nou nee eigenlijk, de operators hebben er niks over te zeggen gehad")
+    assert bot_engine.left_to_rules([("betrokkenheid", "ja"), more]) == set()
+
+
+def test_a_bare_nee_to_the_three_part_labour_market_question_says_nothing(bot_engine, rules):
+    # "vacatures die open blijven, vergrijzing, lukt het om jonge mensen te vinden?": "nee" can be "geen
+    # vacatures" or "het lukt niet", so no status (the bot asks); a clear answer is the rules' call
+    for bare in ("nee", "ja"):
+        answer = [Statement(bare, slot="arbeidsmarkt")]
+        assert rules.assess(answer).status("jong_talent") == "onbekend"
+        assessment = bot_engine.assess(answer)
+        assert assessment.status("jong_talent") == "onbekend" and assessment.evidence("jong_talent") == []
     clear = bot_engine.assess([Statement("nee, valt mee, we hebben genoeg mensen", slot="arbeidsmarkt")])
     assert clear.status("jong_talent") == "op_orde"
     assert all(ev.rule_id.startswith("jong_talent.") for ev in clear.evidence("jong_talent"))
+
+
+def test_the_layer_reads_per_conclusion_only_the_answers_about_it(bot_engine):
+    model = bot_engine.model
+    # the scope is the rules file's "slots" of each conclusion, one home for the mapping
+    assert model.scope == {cid: frozenset(c.slots) for cid, c in bot_engine.rulebook.conclusions.items()}
+    assert "arbeidsmarkt" in model.scope["jong_talent"] and "arbeidsmarkt" not in model.scope["betrekken"]
+    labour = model.columns({"slot=arbeidsmarkt": 1.0, "w=niet": 1.0, "w=weg": 1.0})
+    free = model.columns({"slot=vrij": 1.0, "w=niet": 1.0})
+    fired = model.columns({"slot=arbeidsmarkt": 1.0, "about=betrekken": 1.0, "w=operator": 1.0})
+    statements = [labour, free, fired]
+    assert model._scoped("jong_talent", statements) == [0, 1, 2]
+    # the answer about the labour market counts for involvement only where a rule of it fired there
+    assert model._scoped("betrekken", statements) == [1, 2]
+    assert model._scoped("rondkijken", [labour]) == []
+    # with no answer in scope the layer may ask (onbekend), never give a status without the owner's words
+    for cid, (status, _, index) in model.decide([labour], {c: "onbekend" for c in CONCLUSION_IDS}).items():
+        assert cid == "jong_talent" or (status == "onbekend" and index is None)
+    # the words of an answer out of scope do not move the probabilities: "about=" only scopes
+    assert model._coef["betrekken"][model._vec.vocabulary_["about=betrekken"]].tolist() == [0.0, 0.0, 0.0]
 
 
 def test_a_status_from_the_layer_names_the_model_and_the_owners_statement(bot_engine, rules):

@@ -183,8 +183,8 @@ class ConclusionEngine:
             # and it leaves alone what the owner only hedged ("denk het wel dat ze er wat aan hebben"):
             # by the labelling conventions that is onbekend, and the bot asks (four blind REST
             # conversations, session 8; neutral in the leave-one-set-out figures)
-            # and a bare "ja" / "nee" to a question (rules with ``antwoord``): the layer has no words to
-            # weigh there, only the question it answers (session 10)
+            # and what only bare answers ("ja", "nee hoor") made the rules say: the layer has no words to
+            # weigh there, only the question answered (session 10)
             leave = self._only_hedged(results, kept, assessment) | self._bare_answers(results, kept)
             self._overrule([stmts[i] for i in kept], [results[i] for i in kept], assessment, leave)
         return assessment
@@ -196,24 +196,36 @@ class ConclusionEngine:
 
     def statement_features_of(self, case: Any) -> List[Dict[str, float]]:
         """The learned layer's features of each statement of a training case (``learned.TrainingCase``)."""
-        from bot.conclusions.learned import statement_features
-
         stmts = [Statement(text=text, slot=slot, turn=i) for i, (slot, text) in enumerate(case.statements)]
         results = self._analyse_all(stmts)
-        return [statement_features(r.analysis, s.slot, self._about(r)) for s, r in zip(stmts, results)]
+        return [self._features(r, s.slot) for s, r in zip(stmts, results)]
+
+    def _features(self, result: _StatementResult, slot: Optional[str]) -> Dict[str, float]:
+        """The learned layer's features of one analysed statement."""
+        from bot.conclusions.learned import statement_features
+
+        return statement_features(result.analysis, slot, self._about(result), self._says_op_orde(result))
 
     @staticmethod
     def _about(result: _StatementResult) -> Tuple[str, ...]:
         """The conclusions a rule fired for in a statement (the learned layer reads it for those)."""
         return tuple(dict.fromkeys(item.rule.conclusion for item in result.items))
 
+    @staticmethod
+    def _says_op_orde(result: _StatementResult) -> Tuple[str, ...]:
+        """The conclusions whose last (not hedged) rule in a statement says op_orde: the owner's own words
+        there say it is in order ("die onrust is inmiddels over, ik heb het uitgelegd")."""
+        last: Dict[str, str] = {}
+        for item in sorted(result.items, key=lambda it: it.position):
+            if not item.hedged:
+                last[item.rule.conclusion] = item.rule.effect
+        return tuple(cid for cid, effect in last.items() if effect == OP_ORDE)
+
     def _columns(self, model: Any, stmt: Statement, result: _StatementResult) -> FrozenSet[int]:
         key = (stmt.text or "", stmt.slot)
         cols = self._column_cache.get(key)
         if cols is None:
-            from bot.conclusions.learned import statement_features
-
-            cols = model.columns(statement_features(result.analysis, stmt.slot, self._about(result)))
+            cols = model.columns(self._features(result, stmt.slot))
             self._column_cache[key] = cols
             if len(self._column_cache) > _CACHE_SIZE:
                 self._column_cache.popitem(last=False)
@@ -273,7 +285,7 @@ class ConclusionEngine:
     def left_to_rules(self, statements: Sequence[Tuple[Optional[str], str]]) -> FrozenSet[str]:
         """The conclusions the learned layer leaves to the rules (see ``assess``): those whose only evidence
         is a hedged 'op orde' ("denk het wel dat ze er wat aan hebben": onbekend, and the bot asks) and
-        those whose rules fired only on bare answers ("ja"). For ``scripts/eval_conclusions.py``."""
+        those whose rules fired only on bare answers ("ja", "nee hoor"). For scripts/eval_conclusions.py."""
         stmts = [Statement(text=text, slot=slot, turn=i) for i, (slot, text) in enumerate(statements)]
         results = self._analyse_all(stmts)
         kept = self._kept(results)
@@ -294,12 +306,14 @@ class ConclusionEngine:
 
     @staticmethod
     def _bare_answers(results: Sequence[_StatementResult], kept: Sequence[int]) -> FrozenSet[str]:
-        """The conclusions whose rules fired only on bare answers ("ja", "nee, nog niet")."""
+        """The conclusions whose rules fired only on bare answers ("ja", "nee hoor")."""
+        from bot.conclusions.learned import is_bare
+
         fired: Dict[str, bool] = {}
         for i in kept:
+            bare = is_bare(results[i].analysis)
             for it in results[i].items:
-                cid = it.rule.conclusion
-                fired[cid] = fired.get(cid, True) and it.rule.answer is not None
+                fired[it.rule.conclusion] = fired.get(it.rule.conclusion, True) and bare
         return frozenset(cid for cid, bare in fired.items() if bare)
 
     def lemmas_and_terms(self, text: str) -> Tuple[List[str], List[str]]:

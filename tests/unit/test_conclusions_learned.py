@@ -14,6 +14,8 @@ from bot.conclusions.cases import load_cases
 from bot.conclusions.learned import (
     DEFAULT_TRAINING,
     WORST_COST,
+    StatusModel,
+    TrainingCase,
     TrainingFileError,
     load_training,
     training_in_sync,
@@ -164,8 +166,40 @@ def test_the_layer_reads_per_conclusion_only_the_answers_about_it(bot_engine):
     # with no answer in scope the layer may ask (onbekend), never give a status without the owner's words
     for cid, (status, _, index) in model.decide([labour], {c: "onbekend" for c in CONCLUSION_IDS}).items():
         assert cid == "jong_talent" or (status == "onbekend" and index is None)
-    # the words of an answer out of scope do not move the probabilities: "about=" only scopes
-    assert model._coef["betrekken"][model._vec.vocabulary_["about=betrekken"]].tolist() == [0.0, 0.0, 0.0]
+    # "about=" and "says=" only steer: they do not move the probabilities
+    for name in ("about=betrekken", "says=betrekken"):
+        assert model._coef["betrekken"][model._vec.vocabulary_[name]].tolist() == [0.0, 0.0, 0.0]
+
+
+def test_the_layer_names_no_gap_on_the_statement_where_the_owner_says_it_is_in_order():
+    # a small model that learned "onrust" as a gap in explaining: on a statement where the rules read the
+    # owner saying it is behind them ("die onrust is inmiddels over, ik heb het uitgelegd": says=uitleggen)
+    # the layer leaves the rules' op_orde; on the same words without that reading it names the gap
+    def case(i, words, label, rule):
+        # every conclusion needs two statuses in training: the others are a gap in the "z" cases
+        expected = {c: "aandachtspunt" if words[0].startswith("z") else "onbekend" for c in CONCLUSION_IDS}
+        rules = dict(expected)
+        expected["uitleggen"], rules["uitleggen"] = label, rule
+        return TrainingCase(f"t{i}", "synthetic", ((None, " ".join(words)),), expected, rules)
+
+    cases = [case(i, ["onrust", "chauffeurs", f"x{i}"], "aandachtspunt", "op_orde") for i in range(30)]
+    cases += [case(100 + i, ["uitgelegd", f"y{i}"], "op_orde", "op_orde") for i in range(30)]
+    cases += [case(200 + i, [f"z{i}"], "onbekend", "onbekend") for i in range(30)]
+
+    def features(c):
+        feats = {"slot=vrij": 1.0, **{"w=" + w: 1.0 for w in c.statements[0][1].split()}}
+        if "w=uitgelegd" in feats:
+            feats["says=uitleggen"] = 1.0  # where the rules read "uitgelegd" as op_orde
+        return [feats]
+
+    model = StatusModel.train(cases, features)
+    statuses = {c: "onbekend" for c in CONCLUSION_IDS}
+    statuses["uitleggen"] = "op_orde"
+    words = {"slot=vrij": 1.0, "w=onrust": 1.0, "w=chauffeurs": 1.0}
+    assert model.decide([model.columns(words)], statuses)["uitleggen"][0] == "aandachtspunt"
+    said = model.columns(dict(words, **{"says=uitleggen": 1.0}))
+    assert model._says_col["uitleggen"] in said
+    assert "uitleggen" not in model.decide([said], statuses)
 
 
 def test_a_status_from_the_layer_names_the_model_and_the_owners_statement(bot_engine, rules):

@@ -80,7 +80,10 @@ def test_validate_fills_the_asked_question_and_updates_the_assessment():
     messages, out = run(ValidateIntakeForm(), trk)
     slots = by_name(out)
     assert slots["besluitvorming"].startswith("dat heb ik alleen")
-    assert slots["conclusion_status"]["uitleggen"]["status"] == "aandachtspunt"
+    # decided with the supplier only: involvement is a gap (uitleggen: since session 10 the learned layer
+    # reads "de jongens horen het wel" as not enough to say and asks; see docs/conclusions.md)
+    assert slots["conclusion_status"]["betrekken"]["status"] == "aandachtspunt"
+    assert slots["conclusion_status"]["betrekken"]["evidence"]
     assert set(slots["conclusion_status"]) == set(intake.CONCLUSION_SLOTS)
     assert messages == []
 

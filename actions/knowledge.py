@@ -21,16 +21,22 @@ class ActionAnswerQuestion(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         question = (tracker.latest_message.get("text") or "").strip()
+        answered_too: List[Dict[Text, Any]] = []
         if not intake.looks_like_question(question):
             # during the intake a statement is the answer to the question just asked
             answered = answer_in_intake(dispatcher, tracker)
             if answered:
                 return answered
+        elif intake.no_then_question(question):
+            # "nee, is dat wat voor een bedrijf van 20 man?": the "nee" answers the question asked (the
+            # intake goes on), the rest is a question the bot answers first
+            answered_too = answer_in_intake(dispatcher, tracker) or []
+            question = intake.no_then_question(question) or question
         retriever = services.retriever()
         listing = list_entries(question, retriever)
         if listing:
             dispatcher.utter_message(text=listing)
-            return []
+            return answered_too
         answer = retriever.answer(question)
         dispatcher.utter_message(text=answer.text)
-        return []
+        return answered_too

@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Sequence, Tuple
 
+from bot import CONCLUSION_IDS
 from bot.knowledge import KnowledgeBase
 from bot.knowledge.answers import citation_line
 
-ORDER = ("uitleggen", "betrekken", "meerwaarde", "jong_talent", "rondkijken", "kennisinstellingen")
+ORDER = CONCLUSION_IDS
 STATUS_TEXT = {"aandachtspunt": "aandachtspunt", "op_orde": "op orde", "onbekend": "nog onbekend"}
 
 

@@ -20,6 +20,7 @@ back at the end). Thresholds and figures: ``scripts/eval_answer_topics.py``, doc
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import defaultdict
 from pathlib import Path
@@ -51,6 +52,12 @@ C = 3.0
 #: *and* what it brings): an answer to the first is never moved to the second. Most wrong moves in
 #: scripts/eval_answer_topics.py were between these.
 OVERLAPPING = frozenset({("besluitvorming", "betrokkenheid"), ("verandering_werk", "meerwaarde_medewerkers")})
+#: Owners answer the question asked first and then go on ("doorlooptijd, ik wil beter zien waar de machines
+#: stilstaan. de leverancier heeft mij uitgebreid uitgelegd wat het allemaal kan"): a message of several
+#: sentences whose first sentence on its own answers the question asked with at least ``FIRST_KEEP`` stays
+#: there, however much the rest is about a later question (s22). Chosen with scripts/eval_answer_topics.py.
+FIRST_KEEP = 0.2
+_SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
 
 
 class ExamplesFileError(ValueError):
@@ -134,7 +141,24 @@ class TopicModel:
         """
         if not candidates_after(text, asked, open_after, unasked_before):
             return None  # no need to score the message
-        return decide(self.probabilities(text), text, asked, open_after, unasked_before=unasked_before)
+        moved = decide(self.probabilities(text), text, asked, open_after, unasked_before=unasked_before)
+        first = first_sentence(text)
+        if moved is not None and first is not None and keeps_asked(self.probabilities(first), asked):
+            return None
+        return moved
+
+
+def first_sentence(text: str) -> Optional[str]:
+    """The first sentence of a message of several sentences (None for one sentence)."""
+    parts = [part.strip() for part in _SENTENCE.findall(text) if part.strip(" .!?")]
+    return parts[0] if len(parts) > 1 else None
+
+
+def keeps_asked(
+    first_proba: Mapping[str, float], asked: Optional[str], first_keep: float = FIRST_KEEP
+) -> bool:
+    """Whether the first sentence answers the question asked (see ``FIRST_KEEP``)."""
+    return first_proba.get(asked or "", 0.0) >= first_keep
 
 
 def candidates_after(

@@ -177,7 +177,11 @@ def statements_from_events(events: Iterable[Dict[str, Any]]) -> List[Statement]:
             turn_no += 1
             pending = None
             turn = Turn.from_event(event)
-            if turn.intent == "skip" or turn.is_payload and not turn.answers_question():
+            if turn.intent == "skip":
+                # a skip the form stored as an answer after all (``_has_evidence``) counts as that answer
+                pending = (turn.text, turn_no, None)
+                continue
+            if turn.is_payload and not turn.answers_question():
                 continue
             in_form = active == FORM and requested in INTAKE_SLOTS
             if in_form and turn.intent != "correct" and turn.answers_question():
@@ -216,6 +220,14 @@ def _describes_work_change(engine: ConclusionEngine, sentences: Sequence[str]) -
     return False
 
 
+def _has_evidence(engine: ConclusionEngine, text: str, slot: Optional[str]) -> bool:
+    """Whether the rules find a status in this answer: then it is an answer, also when the NLU heard a skip
+    ("nee nergens gekeken, daar is geen tijd voor", "voor hen niet zoveel eigenlijk": blind REST conversations
+    s71 and s90). A real skip ("weet ik niet", "zien we dan wel") gives no status."""
+    single = engine.assess([Statement(text=text, slot=slot, turn=0)], rules_only=True)
+    return any(single.status(cid) != "onbekend" for cid in single.statuses)
+
+
 def slots_from_turn(
     turn: Turn,
     requested_slot: Optional[str],
@@ -232,7 +244,7 @@ def slots_from_turn(
     answered_asked = False
     if requested_slot in INTAKE_SLOTS and turn.intent != "correct" and turn.answers_question():
         answered_asked = True
-        if turn.intent == "skip":
+        if turn.intent == "skip" and not _has_evidence(engine, turn.text, requested_slot):
             values[requested_slot] = SKIPPED
         else:
             # the owner may be ahead of the bot: "lastig, veel uitzendkrachten en de vaste ploeg wordt
@@ -307,6 +319,22 @@ _QUESTION_START = re.compile(
 _FILLERS = re.compile(
     r"^\s*((hmm+|hm|eh+m?|uh+m?|nou|tja|ok[eé]?|oké|en|maar|dus|zeg|sorry)\b[\s,.!]*)+", re.IGNORECASE
 )
+
+
+#: A message that opens with a plain "no" and then asks something ("nee, is dat wat voor een bedrijf van 20
+#: man?") answers the question asked and asks one back (blind REST conversation s109). Only "no": "ja, wat
+#: is een fieldlab?" is as often "yes, (but) what do you mean" as an answer.
+_NO_THEN_QUESTION = re.compile(
+    r"^\s*(?:nee|neen|nope|nee hoor|nee joh|nee nog niet|nog niet|niet echt)\s*[,.!;:]+\s*"
+    r"(?P<question>\S.*\?)\s*$",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def no_then_question(text: str) -> Optional[str]:
+    """The question after an opening "nee, ..." (see ``_NO_THEN_QUESTION``), or None."""
+    match = _NO_THEN_QUESTION.match(text or "")
+    return match.group("question").strip() if match else None
 
 
 def looks_like_question(text: str) -> bool:

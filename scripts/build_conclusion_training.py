@@ -55,6 +55,7 @@ MEASURED: Tuple[Tuple[str, str], ...] = (
     ("tests/data/conclusion_cases_fresh18.yml", "bdc1af1"),
     ("tests/data/conclusion_cases_fresh19.yml", "c68ca8f"),
     ("tests/data/conclusion_cases_fresh20.yml", "eca04eb"),
+    ("tests/data/conclusion_cases_fresh21.yml", "9d7eded"),
 )
 #: Labelled sets without honest rule statuses (the rules were written with them in view).
 TEXT_ONLY: Tuple[str, ...] = (

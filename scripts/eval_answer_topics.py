@@ -37,43 +37,57 @@ def held_out_probabilities(engine, pairs):
             continue
         train = [p for p in pairs if p[0] != name]
         model = at.TopicModel.train(engine, train)
-        out += [(slot, text, model.probabilities(text)) for _, slot, text in held]
+        for _, slot, text in held:
+            first = at.first_sentence(text)
+            out.append((slot, text, model.probabilities(text), model.probabilities(first) if first else None))
     return out
 
 
-def figures(rows, min_ahead, max_asked):
+def moved(row, asked, open_after, min_ahead, max_asked, first_keep, unasked_before=()):
+    """``TopicModel.ahead_of`` on a held-out row: ``decide``, then the first-sentence check."""
+    _, text, proba, first = row
+    got = at.decide(proba, text, asked, open_after, min_ahead, max_asked, unasked_before=unasked_before)
+    keep = first is not None and first_keep is not None and at.keeps_asked(first, asked, first_keep)
+    if got is not None and keep:
+        return None
+    return got
+
+
+def figures(rows, min_ahead, max_asked, first_keep=at.FIRST_KEEP):
     order = list(at.TOPICS)
     false_jumps = n_false = found = n_found = wrong = 0
-    for slot, text, proba in rows:
+    for row in rows:
+        slot = row[0]
         i = order.index(slot)
         n_false += 1
-        false_jumps += at.decide(proba, text, slot, order[i + 1 :], min_ahead, max_asked) is not None
+        false_jumps += moved(row, slot, order[i + 1 :], min_ahead, max_asked, first_keep) is not None
         for back in (1, 2):
             if i - back < 1:  # not from "motief"/"fase" back to nothing
                 continue
             asked = order[i - back]
-            got = at.decide(proba, text, asked, order[i - back + 1 :], min_ahead, max_asked)
+            got = moved(row, asked, order[i - back + 1 :], min_ahead, max_asked, first_keep)
             n_found += 1
             found += got == slot
             wrong += got is not None and got != slot
     return false_jumps, n_false, found, wrong, n_found
 
 
-def figures_back(rows, min_ahead, max_asked):
+def figures_back(rows, min_ahead, max_asked, first_keep=at.FIRST_KEEP):
     """The same for answers to a question the bot passed over (``unasked_before``)."""
     order = list(at.TOPICS)
     false_back = n_false = found = wrong = n_found = 0
-    for slot, text, proba in rows:
+    for row in rows:
+        slot = row[0]
         i = order.index(slot)
         if i >= 1:
             n_false += 1
             passed = order[max(0, i - 2) : i]
-            got = at.decide(proba, text, slot, [], min_ahead, max_asked, unasked_before=passed)
+            got = moved(row, slot, [], min_ahead, max_asked, first_keep, unasked_before=passed)
             false_back += got is not None
         if i + 1 < len(order):
             n_found += 1
             passed = order[max(0, i - 1) : i + 1]
-            got = at.decide(proba, text, order[i + 1], [], min_ahead, max_asked, unasked_before=passed)
+            got = moved(row, order[i + 1], [], min_ahead, max_asked, first_keep, unasked_before=passed)
             found += got == slot
             wrong += got is not None and got != slot
     return false_back, n_false, found, wrong, n_found
@@ -87,22 +101,24 @@ def main() -> int:
     engine = ConclusionEngine.from_file(learned=False)
     pairs = at.training_pairs(load_training(DEFAULT_TRAINING), at.load_examples())
     rows = held_out_probabilities(engine, pairs)
-    right = sum(max(p, key=p.get) == slot for slot, _, p in rows)
+    right = sum(max(p, key=p.get) == slot for slot, _, p, _ in rows)
     print(
         f"antwoorden: {len(rows)} uit {len(at.by_group(pairs)) - 1} bestanden, "
         f"plus {sum(1 for p in pairs if p[0] == 'examples')} voorbeeldantwoorden"
     )
     print(f"meest waarschijnlijke vraag juist: {right}/{len(rows)} ({right / len(rows):.1%})")
-    settings = [(at.MIN_AHEAD, at.MAX_ASKED)]
+    settings = [(at.MIN_AHEAD, at.MAX_ASKED, at.FIRST_KEEP)]
     if args.grid:
-        settings += [(a, b) for a in (0.4, 0.5, 0.6, 0.7, 0.8) for b in (0.05, 0.1, 0.2, 0.3)]
-    for min_ahead, max_asked in settings:
-        fj, nf, found, wrong, nfound = figures(rows, min_ahead, max_asked)
+        settings += [(a, b, at.FIRST_KEEP) for a in (0.4, 0.5, 0.6, 0.7, 0.8) for b in (0.05, 0.1, 0.2, 0.3)]
+        settings += [(at.MIN_AHEAD, at.MAX_ASKED, k) for k in (None, 0.1, 0.15, 0.3, 0.4, 0.5)]
+    for min_ahead, max_asked, first_keep in settings:
+        fj, nf, found, wrong, nfound = figures(rows, min_ahead, max_asked, first_keep)
         print(
-            f"MIN_AHEAD={min_ahead} MAX_ASKED={max_asked}: valse sprong {fj}/{nf} ({fj / nf:.1%}); "
-            f"sprong gevonden {found}/{nfound} ({found / nfound:.1%}), naar een verkeerde vraag {wrong}"
+            f"MIN_AHEAD={min_ahead} MAX_ASKED={max_asked} FIRST_KEEP={first_keep}: valse sprong {fj}/{nf} "
+            f"({fj / nf:.1%}); sprong gevonden {found}/{nfound} ({found / nfound:.1%}), "
+            f"naar een verkeerde vraag {wrong}"
         )
-        fb, nb, bfound, bwrong, nbfound = figures_back(rows, min_ahead, max_asked)
+        fb, nb, bfound, bwrong, nbfound = figures_back(rows, min_ahead, max_asked, first_keep)
         print(
             f"    terug: valse sprong terug {fb}/{nb} ({fb / nb:.1%}); "
             f"terug gevonden {bfound}/{nbfound} ({bfound / nbfound:.1%}), naar een verkeerde vraag {bwrong}"

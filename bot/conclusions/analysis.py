@@ -100,6 +100,20 @@ class Analysis:
     seg_done: Dict[int, List[int]] = field(default_factory=dict)
 
 
+#: Words after which a clause ends (for "gaan" at the end of a clause).
+_CLAUSE_END_WORDS = {"en", "of", "maar", "want", "dus", "als", "omdat"}
+
+
+def _ends_clause(
+    tokens: Sequence[Token], segment_of: Sequence[int], sentence_of: Sequence[int], i: int
+) -> bool:
+    """Whether token ``i`` ends its clause (last of its sentence or segment, or a conjunction next)."""
+    j = i + 1
+    if j >= len(tokens) or sentence_of[j] != sentence_of[i] or segment_of[j] != segment_of[i]:
+        return True
+    return tokens[j].text in _CLAUSE_END_WORDS or not any(c.isalnum() for c in tokens[j].text)
+
+
 def _covered(spans: Sequence[Tuple[int, int]]) -> Set[int]:
     return {i for start, end in spans for i in range(start, end)}
 
@@ -221,6 +235,10 @@ def analyse(doc, original: str, signals: Signals, terms: TermIndex, with_polarit
     plan: List[int] = []
     for s, _ in spans["gepland"]:
         if s in not_plan:
+            continue
+        if tokens[s].text in _GAAN and _ends_clause(tokens, segment_of, sentence_of, s):
+            # future "gaan" governs an infinitive; at the end of a clause it is the verb of "het gaat om
+            # ..." ("ik heb uitgelegd dat het om hun ruggen gaat en niet om meer productie")
             continue
         if tokens[s].text in _GAAN and (
             sentence_of[s] in yes_sentences

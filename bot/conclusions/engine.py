@@ -185,7 +185,7 @@ class ConclusionEngine:
             # conversations, session 8; neutral in the leave-one-set-out figures)
             # and what only bare answers ("ja", "nee hoor") made the rules say: the layer has no words to
             # weigh there, only the question answered (session 10)
-            leave = self._only_hedged(results, kept, assessment) | self._bare_answers(results, kept)
+            leave = self._left_to_rules(results, kept, assessment)
             self._overrule([stmts[i] for i in kept], [results[i] for i in kept], assessment, leave)
         return assessment
 
@@ -289,8 +289,12 @@ class ConclusionEngine:
         stmts = [Statement(text=text, slot=slot, turn=i) for i, (slot, text) in enumerate(statements)]
         results = self._analyse_all(stmts)
         kept = self._kept(results)
-        hedged = self._only_hedged(results, kept, self._resolve(stmts, results, kept))
-        return hedged | self._bare_answers(results, kept)
+        return self._left_to_rules(results, kept, self._resolve(stmts, results, kept))
+
+    def _left_to_rules(
+        self, results: Sequence[_StatementResult], kept: Sequence[int], assessment: Assessment
+    ) -> FrozenSet[str]:
+        return self._only_hedged(results, kept, assessment) | self._bare_answers(results, kept)
 
     @staticmethod
     def _only_hedged(

@@ -383,10 +383,6 @@ class StatusModel:
         scores /= scores.sum()
         return dict(zip(self._classes[cid], (float(p) for p in scores)))
 
-    def probabilities(self, cid: str, features: Mapping[str, float], rule_status: str) -> Dict[str, float]:
-        """P(status) for conclusion ``cid`` given the statements' features and the rules' status."""
-        return self._proba(cid, self.columns(features), rule_status)
-
     def final_statuses(
         self, statement_cols: Sequence[FrozenSet[int]], rule_statuses: Mapping[str, str]
     ) -> Dict[str, str]:
@@ -428,7 +424,7 @@ class StatusModel:
                 # override earlier ones); leaving one out says little when the others repeat its words
                 alone = {j: self._proba(cid, statement_cols[j], rule_status)[status] for j in read}
                 index = max(read, key=lambda j: (alone[j], j))
-                if status == AANDACHTSPUNT and self._says_col[cid] in statement_cols[index]:
+                if status == AANDACHTSPUNT and self._says_later(cid, statement_cols, read, index):
                     # the statement that weighs most for the gap is one in which the rules read the owner
                     # saying it is in order ("die onrust is inmiddels over, ik heb het uitgelegd"): the
                     # words the model weighs ("onrust") are what the owner says is behind them (s33;
@@ -436,6 +432,21 @@ class StatusModel:
                     continue
             changes[cid] = (status, proba[status], index)
         return changes
+
+    #: Whether the "says it is in order" guard of ``decide`` also looks at the statements after the one that
+    #: weighs most for the gap (later statements override earlier ones), not only at that statement itself.
+    SAYS_LATER = True
+
+    def _says_later(
+        self, cid: str, statement_cols: Sequence[FrozenSet[int]], read: Sequence[int], index: int
+    ) -> bool:
+        """Whether the rules hear the owner say ``cid`` is in order in statement ``index`` (or, with
+        ``SAYS_LATER``, in one of the statements read after it)."""
+        col = self._says_col[cid]
+        if col is None:
+            return False
+        later = [j for j in read if j >= index] if self.SAYS_LATER else [index]
+        return any(col in statement_cols[j] for j in later)
 
     def evidence(
         self, cid: str, status: str, probability: float, text: str, turn: int, slot: Optional[str]
@@ -460,7 +471,12 @@ _LOCK = threading.Lock()
 CACHE_DIR = PROJECT_ROOT / ".cache" / "conclusion_layer"
 _KEEP = 3  # fitted models kept (the newest): the bot's and a few a developer switches between
 #: The code the fitted model depends on besides the training file and the rules' signal words.
-_CODE = ("bot/conclusions/learned.py", "bot/conclusions/analysis.py", "bot/conclusions/terms.py")
+_CODE = (
+    "bot/conclusions/learned.py",
+    "bot/conclusions/analysis.py",
+    "bot/conclusions/terms.py",
+    "bot/conclusions/engine.py",  # the features it passes: about=, says=, gap=
+)
 
 
 def cache_key(engine: Any, path: Path) -> str:

@@ -5,15 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
-#: The six core conclusions of ``ssas-2025-techniek``, in the publication's order (a public contract).
-CONCLUSION_IDS: Tuple[str, ...] = (
-    "uitleggen",
-    "betrekken",
-    "meerwaarde",
-    "jong_talent",
-    "rondkijken",
-    "kennisinstellingen",
-)
+from bot import CONCLUSION_IDS  # noqa: F401 (re-exported)
 
 AANDACHTSPUNT = "aandachtspunt"
 OP_ORDE = "op_orde"

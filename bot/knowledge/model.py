@@ -5,15 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
-#: The six core conclusions (a public contract, see shared/DOMAIN.md).
-CONCLUSION_IDS: Tuple[str, ...] = (
-    "uitleggen",
-    "betrekken",
-    "meerwaarde",
-    "jong_talent",
-    "rondkijken",
-    "kennisinstellingen",
-)
+from bot import CONCLUSION_IDS  # noqa: F401 (re-exported)
 
 #: The kinds an entry may have (knowledge/README.md).
 ENTRY_KINDS: Tuple[str, ...] = (

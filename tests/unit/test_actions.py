@@ -304,6 +304,33 @@ def test_a_real_question_during_the_intake_still_gets_its_cited_answer():
     assert any("Bron:" in (m.get("text") or "") for m in messages)
 
 
+def test_a_no_followed_by_a_question_answers_the_asked_question_and_gets_an_answer_too():
+    # blind REST conversation s109: "nee, is dat wat voor een bedrijf van 20 man?" to the question about
+    # knowledge partners; the "nee" is the answer (the intake goes on), the rest a question
+    text = "nee, wat is een 4.0-teamleider?"
+    slots = {"requested_slot": "kennispartners", "technologie": "cobot"}
+    messages, result = run(
+        ActionAnswerQuestion(), tracker([user(text, "ask_knowledge")], slots, loop="intake_form")
+    )
+    assert by_name(result).get("kennispartners") == text
+    assert by_name(result)["conclusion_status"]["kennisinstellingen"]["status"] == "aandachtspunt"
+    assert any("Bron:" in (m.get("text") or "") for m in messages)  # the question after "nee" answered
+
+
+@pytest.mark.parametrize(
+    "text, question",
+    [
+        ("nee, is dat wat voor een bedrijf van 20 man?", "is dat wat voor een bedrijf van 20 man?"),
+        ("nee hoor. wat is een fieldlab?", "wat is een fieldlab?"),
+        ("ja, wat is een fieldlab?", None),  # "ja, (but) what is ...": not taken as an answer
+        ("nee, we werken niet samen met een hogeschool", None),
+        ("nee wacht, dat klopt niet?", None),
+    ],
+)
+def test_no_then_question(text, question):
+    assert intake.no_then_question(text) == question
+
+
 @pytest.mark.parametrize(
     "text, question",
     [

@@ -99,3 +99,21 @@ def test_an_answer_to_a_question_the_bot_passed_over_is_recognised(model):
     # what changes in the work and what it brings overlap: never from the second back to the first
     work = "ze gaan dan vooral de machine bijvullen en controleren in plaats van zelf draaien"
     assert model.ahead_of(work, "meerwaarde_medewerkers", [], ["verandering_werk"]) is None
+
+
+def test_an_owner_who_answers_the_question_first_and_then_goes_on_stays_with_the_question(model):
+    # blind REST conversation s22: asked the motive, the owner gives it and then tells what the supplier
+    # explained to him; the whole message reads as who decided, its first sentence as the motive
+    text = (
+        "doorlooptijd, ik wil beter zien waar de machines stilstaan. "
+        "de leverancier heeft mij uitgebreid uitgelegd wat het allemaal kan"
+    )
+    assert answer_topics.first_sentence(text) == "doorlooptijd, ik wil beter zien waar de machines stilstaan."
+    assert max(model.probabilities(text), key=model.probabilities(text).get) == "besluitvorming"
+    assert answer_topics.keeps_asked(model.probabilities(answer_topics.first_sentence(text)), "motief")
+    assert model.ahead_of(text, "motief", after("motief")) is None
+    # one sentence has no first sentence to keep it; a first sentence about something else does not keep it
+    assert answer_topics.first_sentence("de leverancier heeft mij alles uitgelegd") is None
+    ahead = "lastig hoor. de helft is boven de vijftig en op onze vacatures reageert niemand"
+    open_after = after("verandering_werk", {"meerwaarde_medewerkers": "x"})
+    assert model.ahead_of(ahead, "verandering_werk", open_after) == "arbeidsmarkt"

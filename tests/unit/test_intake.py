@@ -18,6 +18,10 @@ def requested(slot):
     return {"event": "slot", "name": "requested_slot", "value": slot}
 
 
+def slot_set(name, value):
+    return {"event": "slot", "name": name, "value": value}
+
+
 LOOP_ON = {"event": "active_loop", "name": "intake_form"}
 LOOP_OFF = {"event": "active_loop", "name": None}
 
@@ -102,6 +106,28 @@ def test_the_asked_question_is_answered_or_skipped():
     assert intake.slots_from_turn(skip, "leren", filled, engine) == {"leren": intake.SKIPPED}
     question = intake.Turn("wat is een fieldlab?", "ask_knowledge", 0.9)
     assert intake.slots_from_turn(question, "leren", filled, engine) == {}
+
+
+def test_a_skip_with_evidence_in_it_is_an_answer():
+    # blind REST conversations s71/s90: the NLU heard a skip in "voor hen niet zoveel eigenlijk" and "nee
+    # nergens gekeken, daar is geen tijd voor"; the rules find a status there, so they answer the question
+    engine = ConclusionEngine.from_file()
+    for slot, text in [
+        ("meerwaarde_medewerkers", "voor hen niet zoveel eigenlijk"),
+        ("rondkijken", "nee nergens gekeken, daar is geen tijd voor"),
+    ]:
+        assert intake.slots_from_turn(intake.Turn(text, "skip", 0.6), slot, {}, engine) == {slot: text}
+    for text in ("zien we dan wel", "weet ik niet, sla maar over"):
+        assert intake.slots_from_turn(intake.Turn(text, "skip", 0.9), "leren", {}, engine) == {
+            "leren": intake.SKIPPED
+        }
+    # and the statement counts: the form stored it as the answer
+    text = "nee nergens gekeken, daar is geen tijd voor"
+    events = [LOOP_ON, requested("rondkijken"), user(text, "skip"), slot_set("rondkijken", text)]
+    assert [(s.slot, s.text) for s in intake.statements_from_events(events)] == [("rondkijken", text)]
+    skip = user("zien we dan wel", "skip")
+    skipped = [LOOP_ON, requested("leren"), skip, slot_set("leren", intake.SKIPPED)]
+    assert intake.statements_from_events(skipped) == []
 
 
 def test_one_message_can_answer_several_questions():

@@ -27,11 +27,11 @@ class ActionAnswerQuestion(Action):
             answered = answer_in_intake(dispatcher, tracker)
             if answered:
                 return answered
-        elif intake.no_then_question(question):
+        elif (rest := intake.no_then_question(question)) is not None:
             # "nee, is dat wat voor een bedrijf van 20 man?": the "nee" answers the question asked (the
             # intake goes on), the rest is a question the bot answers first
             answered_too = answer_in_intake(dispatcher, tracker) or []
-            question = intake.no_then_question(question) or question
+            question = rest
         retriever = services.retriever()
         listing = list_entries(question, retriever)
         if listing:

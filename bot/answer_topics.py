@@ -24,7 +24,7 @@ import re
 import threading
 from collections import defaultdict
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 import yaml
 
@@ -141,11 +141,30 @@ class TopicModel:
         """
         if not candidates_after(text, asked, open_after, unasked_before):
             return None  # no need to score the message
-        moved = decide(self.probabilities(text), text, asked, open_after, unasked_before=unasked_before)
         first = first_sentence(text)
-        if moved is not None and first is not None and keeps_asked(self.probabilities(first), asked):
-            return None
+        first_proba = (lambda: self.probabilities(first)) if first is not None else None
+        proba = self.probabilities(text)
+        return move(proba, text, asked, open_after, first_proba, unasked_before=unasked_before)
+
+
+def move(
+    proba: Mapping[str, float],
+    text: str,
+    asked: Optional[str],
+    open_after: Sequence[str],
+    first_proba: Optional[Callable[[], Mapping[str, float]]] = None,
+    min_ahead: float = MIN_AHEAD,
+    max_asked: float = MAX_ASKED,
+    unasked_before: Sequence[str] = (),
+    first_keep: Optional[float] = FIRST_KEEP,
+) -> Optional[str]:
+    """The whole rule of ``TopicModel.ahead_of`` (``scripts/eval_answer_topics.py`` runs it on held-out
+    rows): ``decide``, then the first-sentence check; ``first_proba`` gives the first sentence's
+    probabilities (scored only when needed), None for a message of one sentence."""
+    moved = decide(proba, text, asked, open_after, min_ahead, max_asked, unasked_before=unasked_before)
+    if moved is None or first_proba is None or first_keep is None:
         return moved
+    return None if keeps_asked(first_proba(), asked, first_keep) else moved
 
 
 def first_sentence(text: str) -> Optional[str]:

@@ -46,11 +46,10 @@ def held_out_probabilities(engine, pairs):
 def moved(row, asked, open_after, min_ahead, max_asked, first_keep, unasked_before=()):
     """``TopicModel.ahead_of`` on a held-out row: ``decide``, then the first-sentence check."""
     _, text, proba, first = row
-    got = at.decide(proba, text, asked, open_after, min_ahead, max_asked, unasked_before=unasked_before)
-    keep = first is not None and first_keep is not None and at.keeps_asked(first, asked, first_keep)
-    if got is not None and keep:
-        return None
-    return got
+    return at.move(
+        proba, text, asked, open_after, (lambda: first) if first is not None else None,
+        min_ahead, max_asked, unasked_before, first_keep,
+    )
 
 
 def figures(rows, min_ahead, max_asked, first_keep=at.FIRST_KEEP):

@@ -119,6 +119,40 @@ def answer_in_intake(dispatcher: CollectingDispatcher, tracker: Tracker) -> Opti
     return answered or None
 
 
+#: The answer to a message without content while the intake runs, by intent (``ActionIntakeDigression``).
+DIGRESSION_RESPONSES = {
+    "resume_intake": "utter_intake_resume",
+    "out_of_scope": "utter_out_of_scope",
+    "help": "utter_help_in_intake",
+}
+
+
+class ActionIntakeDigression(Action):
+    """"Ga verder", "help" or something off-topic while the intake runs: the matching answer, and the form
+    asks its question again.
+
+    The NLU now and then gives one of these intents to a real answer ("ik zelf. wel bij de koffie uitgelegd
+    waarom. vragen mochten" came out as ``resume_intake``, "nee nergens gekeken. de verkoper heeft een
+    filmpje laten zien" as ``out_of_scope``: blind REST s123, s64). A message in which the rules find a
+    status is the answer to the question asked, as with a ``skip`` (``intake.has_evidence``)."""
+
+    def name(self) -> Text:
+        return "action_intake_digression"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        turn = latest_turn(tracker)
+        asked = tracker.get_slot("requested_slot")
+        if turn is not None and intake.has_evidence(services.engine(), turn.text, asked):
+            answered = answer_in_intake(dispatcher, tracker)
+            if answered:
+                return answered
+        intent = turn.intent if turn is not None else None
+        dispatcher.utter_message(response=DIGRESSION_RESPONSES.get(intent or "", "utter_intake_resume"))
+        return []
+
+
 class ActionProcessCorrection(Action):
     """'Nee, dat klopt niet, ...': the later statement overrides; confirm what changed."""
 

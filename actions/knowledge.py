@@ -22,8 +22,11 @@ class ActionAnswerQuestion(Action):
     ) -> List[Dict[Text, Any]]:
         question = (tracker.latest_message.get("text") or "").strip()
         answered_too: List[Dict[Text, Any]] = []
-        if not intake.looks_like_question(question):
-            # during the intake a statement is the answer to the question just asked
+        if not intake.looks_like_question(question) or intake.answers_after_echo(
+            services.engine(), question, tracker.get_slot("requested_slot")
+        ):
+            # during the intake a statement is the answer to the question just asked, also after the
+            # owner repeated that question ("wat het ze oplevert? eerlijk gezegd niet zo veel. ...")
             answered = answer_in_intake(dispatcher, tracker)
             if answered:
                 return answered

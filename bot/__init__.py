@@ -5,7 +5,7 @@ custom Rasa components (``bot/nlu``, ``bot/channels``) build on it; it never imp
 """
 
 from pathlib import Path
-from typing import Tuple
+from typing import Dict, Tuple
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,3 +20,13 @@ CONCLUSION_IDS: Tuple[str, ...] = (
     "rondkijken",
     "kennisinstellingen",
 )
+#: The intake question (slot) that asks about each conclusion directly: the bot does not ask it again
+#: when the rules already found a status for the conclusion in what the owner said.
+QUESTION_OF: Dict[str, str] = {
+    "uitleggen": "besluitvorming",
+    "betrekken": "betrokkenheid",
+    "meerwaarde": "meerwaarde_medewerkers",
+    "jong_talent": "arbeidsmarkt",
+    "rondkijken": "rondkijken",
+    "kennisinstellingen": "kennispartners",
+}

@@ -9,12 +9,13 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import yaml
 
-from bot import PROJECT_ROOT
+from bot import PROJECT_ROOT, QUESTION_OF
 from bot.answer_topics import topic_model
 from bot.conclusions import ConclusionEngine, Statement
 
@@ -54,25 +55,58 @@ INTAKE_SLOTS: Tuple[str, ...] = tuple(QUESTIONS)
 SKIPPED = "(overgeslagen)"
 #: The canonical values of the entity ``fase`` (data/nlu/entities.yml); other spans are noise.
 FASES = frozenset({"orienterend", "besloten", "invoeren", "problemen"})
+ENTITIES_FILE = PROJECT_ROOT / "data" / "nlu" / "entities.yml"
+
+
+#: lookup entries that are everyday words as well ("met een mes", "sensoren" in a machine): the NLU model
+#: weighs their context; this fallback would not
+_EVERYDAY_WORDS = frozenset({"mes", "sensoren"})
+#: the canonical technology values (the contract in ``data/nlu/entities.yml``)
+TECHNOLOGY_VALUES = frozenset({
+    "cobot", "robot", "lasrobot", "ar_bril", "digitale_werkinstructies", "exoskelet", "vision",
+    "digital_twin", "3d_printer", "ai", "mes", "erp", "agv", "iot",
+})
+
+
+@lru_cache(maxsize=1)
+def _technology_pattern() -> "re.Pattern[str]":
+    """The technology lookup table and synonyms of the NLU data (``data/nlu/entities.yml``) as one regex."""
+    data = yaml.safe_load(ENTITIES_FILE.read_text(encoding="utf-8")) or {}
+    terms = set()
+    for block in data.get("nlu", []):
+        if block.get("lookup") == "technologie" or (
+            "synonym" in block and str(block["synonym"]) in TECHNOLOGY_VALUES
+        ):
+            terms.update(line.strip()[2:].strip() for line in str(block.get("examples", "")).splitlines()
+                         if line.strip().startswith("- "))
+            if "synonym" in block:
+                terms.add(str(block["synonym"]).replace("_", " "))
+    terms -= _EVERYDAY_WORDS
+    alternatives = "|".join(sorted((re.escape(t.lower()) for t in terms if t), key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.IGNORECASE)
+
+
+def mentions_technology(text: str) -> bool:
+    """Whether the message names a technology of the NLU lookup table or its synonyms, for when the NLU model
+    missed it ("een inline kleurmeting met AI", "een automatische snijtafel": blind REST s115, s117)."""
+    return bool(_technology_pattern().search(text or ""))
+
+
 STATUS_LABELS = {"aandachtspunt": "een aandachtspunt", "op_orde": "op orde", "onbekend": "nog onbekend"}
 #: Intents whose text answers the question the form asked.
 ANSWER_INTENTS = frozenset({"inform", "affirm", "deny", "skip", "nlu_fallback"})
 #: Intents whose text can carry facts about the plan, also when no question is open.
 CONTENT_INTENTS = frozenset({"inform", "correct", "start_intake", "nlu_fallback"})
 #: Which intake question a conclusion's evidence answers (so the bot does not ask it again).
-CONCLUSION_SLOTS = {
-    "uitleggen": "besluitvorming",
-    "betrekken": "betrokkenheid",
-    "meerwaarde": "meerwaarde_medewerkers",
-    "jong_talent": "arbeidsmarkt",
-    "rondkijken": "rondkijken",
-    "kennisinstellingen": "kennispartners",
-}
+CONCLUSION_SLOTS = QUESTION_OF
 #: Words that show the owner is giving the motive ("omdat", "vanwege personeelstekort"). Not the work
 #: itself: "exoskeletten voor de mensen die de rollen stof tillen" names the work, not why.
 _MOTIVE = re.compile(
     r"\b(omdat|want|vanwege|doordat|reden|personeelstekort|tekort aan|kwaliteit|productiviteit|"
-    r"efficiënt\w*|efficient\w*|zwaar werk|veilig\w*|kosten|besparen|sneller|foutloos|fouten)\b",
+    r"efficiënt\w*|efficient\w*|zwaar werk|veilig\w*|kosten|besparen|sneller|foutloos|minder fouten|"
+    # not "fouten" alone: "terminals waarop de wevers hun orders, stilstand en fouten registreren" is the
+    # work the technology is for (blind REST s129)
+    r"fouten (?:eruit|voorkomen|verminderen|terugdringen))\b",
     re.IGNORECASE,
 )
 
@@ -266,7 +300,7 @@ def slots_from_turn(
 
     if not turn.carries_content():
         return values
-    if turn.entity_values("technologie"):
+    if turn.entity_values("technologie") or mentions_technology(turn.text):
         offer("technologie")
     if set(turn.entity_values("fase")) & FASES:
         offer("fase")
@@ -292,21 +326,33 @@ def slots_from_turn(
     return values
 
 
+#: Phrases that take something back wherever they stand in a message.
 _CORRECTION = re.compile(
-    r"\b(klopt(?:te)? (?:dat |het )?niet|bedoel\w*|eigenlijk|toch|wacht|vergis\w*|verkeerd|fout|"
-    r"corrigeer\w*|verbeter\w*|aanpass\w*|moet zijn|ik zei|zei ik|terugkomen|niet \w+(?: \w+)? maar)\b",
+    r"\b(klopt(?:te)? (?:dat |het )?niet|bedoel(?:de|den|t)?|wat ik bedoel\w*|wacht|vergis\w*|corrigeer\w*|"
+    r"correctie|rechtzetten|recht zetten|moet zijn)\b",
     re.IGNORECASE,
 )
+#: Words that take something back only at the opening of a message ("eigenlijk is het een lasrobot",
+#: "sorry, verkeerd: ..."); inside an answer they are ordinary words: "na een uur gaat het dan toch mis",
+#: "ze zitten nu in het verbeterteam", "het gaat niet om kosten maar om kwaliteit" (blind REST s112).
+_CORRECTION_OPENING = re.compile(
+    r"\b(eigenlijk|toch|verkeerd|fout|verbeter\w*|aanpass\w*|ik zei|zei ik|terugkomen|"
+    r"niet \w+(?: \w+)? maar)\b",
+    re.IGNORECASE,
+)
+_OPENING_WORDS = 6
 
 
 def corrects_earlier_answer(text: str) -> bool:
     """Whether a message takes back something said before ("nee wacht, het is geen cobot maar ...").
 
     The NLU also labels plain answers that start with "nee" as ``correct`` ("nee, we werken niet
-    samen met een hogeschool"); without one of these markers such a message answers the question
-    just asked.
+    samen met een hogeschool"), and now and then a long answer ("klachten van supermarkten ...,
+    na een uur gaat het dan toch mis"); without a correction phrase, or one of the weaker words in
+    its first words, such a message answers the question just asked.
     """
-    return bool(_CORRECTION.search(text))
+    opening = " ".join(text.split()[:_OPENING_WORDS])
+    return bool(_CORRECTION.search(text) or _CORRECTION_OPENING.search(opening))
 
 
 _QUESTION_START = re.compile(
@@ -335,6 +381,35 @@ def no_then_question(text: str) -> Optional[str]:
     """The question after an opening "nee, ..." (see ``_NO_THEN_QUESTION``), or None."""
     match = _NO_THEN_QUESTION.match(text or "")
     return match.group("question").strip() if match else None
+
+
+#: "wat het ze oplevert? eerlijk gezegd niet zo veel. ...": a short question first, then only statements.
+_ECHO_THEN_REST = re.compile(r"^\s*(?P<echo>[^?.!]{1,60}\?)\s*(?P<rest>[^?]+)$", re.DOTALL)
+ECHO_MAX_WORDS = 6
+
+
+def echo_then_answer(text: str) -> Optional[str]:
+    """The statements after a short opening question, when nothing else in the message is a question.
+
+    Owners repeat the question before they answer it ("wat het ze oplevert? eerlijk gezegd niet zo
+    veel", blind REST s113); whether the rest answers the asked question the caller decides (the rules
+    must find a status in it): "wat is een fieldlab? kom ik steeds tegen" stays a question."""
+    match = _ECHO_THEN_REST.match(text or "")
+    if not match or len(match.group("echo").split()) > ECHO_MAX_WORDS:
+        return None
+    rest = match.group("rest").strip()
+    return rest if len(rest.split()) >= 3 else None
+
+
+def has_evidence(engine: ConclusionEngine, text: str, slot: Optional[str]) -> bool:
+    """Public name of ``_has_evidence``: whether the rules find a status in this answer."""
+    return _has_evidence(engine, text, slot)
+
+
+def answers_after_echo(engine: ConclusionEngine, text: str, slot: Optional[str]) -> bool:
+    """Whether ``text`` is an echoed question plus an answer the rules find a status in (see above)."""
+    rest = echo_then_answer(text)
+    return rest is not None and slot in INTAKE_SLOTS and _has_evidence(engine, rest, slot)
 
 
 def looks_like_question(text: str) -> bool:

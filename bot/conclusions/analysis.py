@@ -31,6 +31,8 @@ from bot.conclusions.terms import TermIndex, Token, normalize
 
 _SENTENCE_END = {".", "!", "?", ";", ":", "...", "\u2026", "..", "!!", "??", "?!", "!?"}
 _SEGMENT_BREAK = {",", "-", "\u2013", "\u2014", "(", ")", "/", "+"}
+#: the first word of a question the owner repeats before a colon ("of ze betrokken zijn: nee")
+_ECHO_START = {"of", "wat", "hoe", "wie", "waarom", "welke", "wanneer", "waar", "hoeveel"}
 _GAAN = {"ga", "gaat", "gaan"}
 _ZIJN = {"ben", "bent", "is", "zijn", "was", "waren"}
 _MOETEN = {"moet", "moeten"}
@@ -145,7 +147,15 @@ def _raw_sentences(doc, text: str, original: str) -> List[Tuple[List[Tuple[Token
             first_char = tok.idx
         last_char = tok.idx + len(raw)
         if raw in _SENTENCE_END or (tok.is_punct and set(raw) <= set(".!?;:\u2026")):
-            flush("?" in raw)
+            # "of ze betrokken zijn: nee. ...", "wat het ze oplevert: ...": the owner repeats the question
+            # before answering it; such an echo is a question too, not a statement (blind REST s114)
+            echo = raw == ":" and bool(current) and current[0][0].text in _ECHO_START
+            flush("?" in raw or echo)
+            continue
+        if raw == "+" and current and current[-1][0].number and tok.i > 0 and not doc[tok.i - 1].whitespace_:
+            # "allemaal 55+": spaCy splits off the "+"; the rules see "55+" (text), the lemma stays "55"
+            prev, brk = current[-1]
+            current[-1] = (prev._replace(text=prev.text + "+"), brk)
             continue
         if raw in _SEGMENT_BREAK or tok.is_punct:
             pending_break = True

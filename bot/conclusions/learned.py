@@ -49,7 +49,10 @@ from bot.conclusions.model import (
 DEFAULT_TRAINING = PROJECT_ROOT / "knowledge" / "conclusion_training.yml"
 
 #: Weight of the rules' status among the features, and the regularisation of the regression (chosen
-#: by leave-one-set-out cross-validation over the nine blind sets; see docs/conclusions.md).
+#: by leave-one-set-out cross-validation over the nine blind sets of session 6; see docs/conclusions.md).
+#: Session 12, over 22 sets: a lower weight halves the worst errors there (0.5: 97.1% / 5 worst instead of
+#: 97.2% / 13), but in the 134 blind REST conversations 118 instead of 128 pass: in a whole intake the
+#: layer then turns real gaps into op_orde. Kept at 3.0.
 RULE_WEIGHT = 3.0
 C = 3.0
 #: An answer of at most this many words with a polarity ("ja", "nee hoor") is a bare answer.

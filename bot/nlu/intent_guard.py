@@ -19,10 +19,10 @@ asked.
 
 3. A message that opens with a knowledge question ("wat is een fieldlab eigenlijk? de leverancier had
 het er laatst over") is ``ask_knowledge`` also when the classifier was sure it is ``inform`` (a blind
-REST conversation, session 8): stored as the answer to the question asked, it put every later answer
-one question off. Only a first clause that ends in "?" and opens the way questions to the knowledge
-base open ("wat is", "hoe werkt", "kun je", "zijn er"); "wie er besloten heeft? dat was ik" and "bij
-een collega gekeken? nee" stay answers.
+REST conversation, session 8) or ``correct`` (s79, session 12): stored as the answer to the question
+asked, it put every later answer one question off. Only a first clause that ends in "?" and opens the
+way questions to the knowledge base open ("wat is", "hoe werkt", "kun je", "zijn er"); "wie er besloten
+heeft? dat was ik" and "bij een collega gekeken? nee" stay answers.
 
 Place it after the FallbackClassifier and before the LanguageGuard (a foreign message still gets
 the Dutch "ik spreek alleen Nederlands").
@@ -51,7 +51,10 @@ _FILE = "lengths.json"
 KNOWLEDGE_QUESTION = re.compile(
     r"^\s*(?:(?:hoi|hallo|ok[eé]?|oké|nou|eh+|hmm+|trouwens|even tussendoor|vraagje)\W+)*"
     r"(?:wat (?:is|zijn|betekent|betekenen|houdt|doet|doen|kost|kosten)|"
-    r"hoe (?:werkt|werken|zit|doen|doe|pak|kan|kun|kunnen)|waar (?:kan|kun|vind|staat)|"
+    # "hoe" and then a verb or adverb is a direct question ("hoe pakken andere bedrijven dat aan?", blind REST
+    # s112); "hoe ze het leren? ..." (a pronoun or article after it) repeats the bot's question
+    r"hoe (?!(?:ze|we|wij|zij|ik|jij|je|hij|het|de|die|dat|dit|onze|ons|mijn|er|men|mensen)\b)\w+|"
+    r"waar (?:kan|kun|vind|staat)|"
     r"kun je|kan je|kunt u|weet je|heb je (?:tips|info|een voorbeeld)|"
     r"bestaat er|bestaan er|zijn er|is er|welke (?:subsidie|regeling|hogeschool|hogescholen|fieldlab))"
     r"\b[^?.!]*\?"
@@ -148,7 +151,9 @@ class IntentGuard(GraphComponent):
             elif intent == self._config["fallback_intent"] and "?" in text:
                 # only with a question mark: "heb ik besloten, ..." starts like a question but is none
                 override_intent(message, self._config["question_intent"])
-            elif intent == self._config["replacement"] and KNOWLEDGE_QUESTION.match(text):
+            elif intent in (self._config["replacement"], "correct") and KNOWLEDGE_QUESTION.match(text):
+                # also when heard as a correction ("even tussendoor: wat is een fieldlab eigenlijk? ...",
+                # blind REST s79): a correction does not open with a knowledge question
                 override_intent(message, self._config["question_intent"])
         return messages
 

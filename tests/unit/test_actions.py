@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.advice import ActionGiveAdvice, ActionMoreAdvice, ActionShowStatus
 from actions.intake import (
     ActionExplainQuestion,
+    ActionIntakeDigression,
     ActionProcessCorrection,
     AskIntakeQuestion,
     ValidateIntakeForm,
@@ -278,6 +279,16 @@ def test_a_real_correction_during_the_intake_does_not_answer_the_asked_question(
         ("nee, we werken niet samen met een hogeschool", False),
         ("nee, nog nergens gekeken", False),
         ("nee, de mensen weten er nog niets van", False),
+        ("correctie: we hebben wel een stagiair van de hogeschool", True),
+        ("eigenlijk is het geen cobot, het wordt een lasrobot", True),
+        # blind REST s112: "toch" and "verbeter" inside an answer are ordinary words
+        (
+            "klachten van klanten over verkeerde etiketten. en met de hand controleren is saai, "
+            "na een uur gaat het dan toch mis",
+            False,
+        ),
+        ("twee operators zitten nu in het verbeterteam en passen de instellingen aan", False),
+        ("de bedoeling is dat ze hem zelf programmeren", False),
     ],
 )
 def test_correction_markers(text, corrects):
@@ -292,6 +303,76 @@ def test_a_statement_labelled_as_a_knowledge_question_answers_the_asked_question
     )
     assert by_name(result).get("besluitvorming") == text
     assert not messages  # no knowledge answer or refusal; the form asks its next question
+
+
+def test_an_echoed_question_followed_by_the_answer_answers_the_asked_question():
+    """Blind REST s113: "wat het ze oplevert? eerlijk gezegd niet zo veel. ..." repeats the question
+    and answers it; the answer is filed, no knowledge answer or refusal is given."""
+    text = "wat het ze oplevert? eerlijk gezegd niet zo veel. ze moeten meer machines bedienen en meer rennen"
+    slots = {"requested_slot": "meerwaarde_medewerkers", "technologie": "cobot"}
+    messages, result = run(
+        ActionAnswerQuestion(), tracker([user(text, "ask_knowledge")], slots, loop="intake_form")
+    )
+    assert by_name(result).get("meerwaarde_medewerkers") == text
+    assert by_name(result)["conclusion_status"]["meerwaarde"]["status"] == "aandachtspunt"
+    assert not messages
+
+
+def test_an_answer_heard_as_resume_answers_the_asked_question():
+    """Blind REST s123: "ik zelf. wel bij de koffie uitgelegd waarom. vragen mochten" came out as
+    resume_intake; the rules find a status in it, so it is the answer."""
+    text = "ik zelf. wel bij de koffie uitgelegd waarom. vragen mochten"
+    slots = {"requested_slot": "besluitvorming", "technologie": "cobot"}
+    messages, result = run(
+        ActionIntakeDigression(), tracker([user(text, "resume_intake")], slots, loop="intake_form")
+    )
+    assert by_name(result).get("besluitvorming") == text
+    assert by_name(result)["conclusion_status"]["uitleggen"]["status"] == "op_orde"
+    assert not messages
+
+
+def test_a_plain_resume_during_the_intake_only_says_so():
+    slots = {"requested_slot": "besluitvorming", "technologie": "cobot"}
+    messages, result = run(
+        ActionIntakeDigression(),
+        tracker([user("ga maar verder", "resume_intake")], slots, loop="intake_form"),
+    )
+    assert result == []
+    assert messages and messages[0].get("response") == "utter_intake_resume"
+
+
+def test_an_answer_heard_as_out_of_scope_answers_the_asked_question():
+    text = "nee nergens gekeken. de verkoper heeft een filmpje laten zien, dat was genoeg"  # blind REST s64
+    slots = {"requested_slot": "rondkijken", "technologie": "vision"}
+    messages, result = run(
+        ActionIntakeDigression(), tracker([user(text, "out_of_scope")], slots, loop="intake_form")
+    )
+    assert by_name(result).get("rondkijken") == text
+    assert by_name(result)["conclusion_status"]["rondkijken"]["status"] == "aandachtspunt"
+    off_topic = run(
+        ActionIntakeDigression(),
+        tracker([user("wie wint het wk voetbal?", "out_of_scope")], slots, loop="intake_form"),
+    )
+    assert off_topic[1] == [] and off_topic[0][0].get("response") == "utter_out_of_scope"
+
+
+def test_the_technology_fallback_reads_the_nlu_lookup_table():
+    """Blind REST s115, s117: the NLU model missed "AI" and "automatische snijtafel" in the opener."""
+    assert intake.mentions_technology("we willen een inline kleurmeting met AI op de persen")
+    assert intake.mentions_technology("sinds vorig jaar staat er een automatische snijtafel")
+    assert intake.mentions_technology("we denken aan een lasrobot")
+    assert not intake.mentions_technology("we snijden het vlees nu met een mes, 40 man")
+    assert not intake.mentions_technology("een drukkerij met 28 mensen")
+
+
+def test_a_question_followed_by_a_remark_is_still_a_question():
+    text = "wat is een fieldlab eigenlijk? kom ik steeds tegen"
+    slots = {"requested_slot": "kennispartners", "technologie": "cobot"}
+    messages, result = run(
+        ActionAnswerQuestion(), tracker([user(text, "ask_knowledge")], slots, loop="intake_form")
+    )
+    assert "kennispartners" not in by_name(result)
+    assert messages  # a knowledge answer (or the honest refusal), not an intake answer
 
 
 def test_a_real_question_during_the_intake_still_gets_its_cited_answer():

@@ -95,6 +95,9 @@ def test_an_unsure_question_becomes_a_knowledge_question(storage):
         ("wat is een fieldlab eigenlijk? de leverancier had het er laatst over", True),  # blind REST s42
         ("ok. hoe werkt dat dan met subsidie?", True),
         ("zijn er hogescholen die zoiets met kleine bedrijven doen?", True),
+        # blind REST s112
+        ("hoe pakken andere bedrijven dat eigenlijk aan, zo'n vision systeem inregelen?", True),
+        ("hoe ze het leren? de leverancier geeft een cursus op locatie", False),
         # echo of the bot's question, then the answer
         ("is er al besloten? ja, vorige week", False),
         ("wie er besloten heeft? dat was ik", False),
@@ -108,6 +111,17 @@ def test_a_sure_inform_that_opens_with_a_knowledge_question_becomes_one(storage,
     message = classified(text, "inform", 0.99)
     guard.process([message])
     assert message.get(INTENT)["name"] == ("ask_knowledge" if question else "inform")
+
+
+def test_a_knowledge_question_heard_as_a_correction_becomes_one(storage):
+    guard = trained(storage)  # blind REST s79
+    text = "even tussendoor: wat is een fieldlab eigenlijk? de hub hier had het erover"
+    message = classified(text, "correct", 0.82)
+    guard.process([message])
+    assert message.get(INTENT)["name"] == "ask_knowledge"
+    correction = classified("nee wacht, het is geen cobot maar een lasrobot", "correct", 0.9)
+    guard.process([correction])
+    assert correction.get(INTENT)["name"] == "correct"
 
 
 def test_the_lengths_survive_saving_and_loading(storage):

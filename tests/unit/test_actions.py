@@ -360,6 +360,7 @@ def test_the_technology_fallback_reads_the_nlu_lookup_table():
     """Blind REST s115, s117: the NLU model missed "AI" and "automatische snijtafel" in the opener."""
     assert intake.mentions_technology("we willen een inline kleurmeting met AI op de persen")
     assert intake.mentions_technology("sinds vorig jaar staat er een automatische snijtafel")
+    assert intake.mentions_technology("sinds vorig jaar staat er een lascel bij de frames")
     assert intake.mentions_technology("we denken aan een lasrobot")
     assert not intake.mentions_technology("we snijden het vlees nu met een mes, 40 man")
     assert not intake.mentions_technology("een drukkerij met 28 mensen")

@@ -92,6 +92,8 @@ class Analysis:
     # the statement opens with a correction ("nee wacht, dat klopt niet", "sorry, verkeerd getypt: ..."):
     # only fillers, "ja" or "nee" before it, so it is about the previous statement
     opens_with_correction: bool = False
+    # the statement opens with "weet ik niet" / "geen idee" (after fillers): what follows is about not knowing
+    opens_with_dont_know: bool = False
     skip: bool = False
     polarity: Optional[str] = None
     polarity_pos: int = 0
@@ -300,6 +302,10 @@ def analyse(doc, original: str, signals: Signals, terms: TermIndex, with_polarit
     analysis.skip = not content
     opening = filler | _covered(spans["nee"]) | _covered(spans["ja"])
     analysis.opens_with_correction = bool(corrections) and all(i in opening for i in range(corrections[0]))
+    first = next((i for i in range(len(tokens)) if i not in filler), None)
+    analysis.opens_with_dont_know = first is not None and any(
+        s == first for s, _ in spans["overslaan"] if not tokens[s].text.startswith("sla")
+    )
     if with_polarity and not analysis.skip:
         _polarity(analysis, spans, filler | skipped | _covered(spans["twijfel"]))
     found_terms = terms.find(tokens, sentence_starts)

@@ -24,6 +24,12 @@ asked, it put every later answer one question off. Only a first clause that ends
 way questions to the knowledge base open ("wat is", "hoe werkt", "kun je", "zijn er"); "wie er besloten
 heeft? dat was ik" and "bij een collega gekeken? nee" stay answers.
 
+4. A statement that the classifier took for "show me the status" (``show_status``) is ``inform`` when it
+neither asks nor names a status: "we zijn ermee bezig, het model wordt nu gebouwd", the answer to "hoe
+ver ben je ermee?", came out as ``show_status`` (0.60, blind REST s146); the bot showed the overview,
+asked the stage again, and every later answer landed one question off. Requests for the overview ask
+("wat weet je ...", "hoe ver zijn we", "geef me de status") or name it ("tussenstand", "overzicht").
+
 Place it after the FallbackClassifier and before the LanguageGuard (a foreign message still gets
 the Dutch "ik spreek alleen Nederlands").
 """
@@ -60,6 +66,18 @@ KNOWLEDGE_QUESTION = re.compile(
     r"\b[^?.!]*\?"
     # an echo of the bot's question followed by the answer: "is er al besloten? ja, vorige week"
     r"(?!\s*(?:ja|nee|jawel|jazeker|klopt|ik|wij|we|dat|die|daar)\b)",
+    re.IGNORECASE,
+)
+
+
+#: What a request for the overview says or how it opens (point 4 above); a message without any of these,
+#: and without a question mark, is a statement.
+STATUS_REQUEST = re.compile(
+    r"^\s*(?:wat|welke|hoe|waar|hoeveel|geef|laat|toon|zet|status|stand|tussenstand|overzicht)\b|"
+    r"\b(?:status|stand van zaken|tussenstand|overzicht\w*|op een rijtje|kernconclusie\w*|conclusies|"
+    r"aandachtspunt\w*|op orde|onbekend|genoteerd|opgeschreven|onthouden|inschatting|tot nu toe|"
+    r"weet je|heb je|hebt|ben je|mis je|wat je|kun je|kan je|laten zien|ingevuld|hoe ver zijn we|waar sta\w*|"
+    r"hoe sta\w*)\b",
     re.IGNORECASE,
 )
 
@@ -155,6 +173,8 @@ class IntentGuard(GraphComponent):
                 # also when heard as a correction ("even tussendoor: wat is een fieldlab eigenlijk? ...",
                 # blind REST s79): a correction does not open with a knowledge question
                 override_intent(message, self._config["question_intent"])
+            elif intent == "show_status" and "?" not in text and not STATUS_REQUEST.search(text):
+                override_intent(message, self._config["replacement"])
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

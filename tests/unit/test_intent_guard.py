@@ -124,6 +124,37 @@ def test_a_knowledge_question_heard_as_a_correction_becomes_one(storage):
     assert correction.get(INTENT)["name"] == "correct"
 
 
+@pytest.mark.parametrize(
+    "text, request_",
+    [
+        ("we zijn ermee bezig, het model wordt nu gebouwd", False),  # blind REST s146, the stage answer
+        ("het staat er sinds maart, draait nog niet vol", False),
+        ("geef me de status", True),
+        ("hoe ver ben je met mijn profiel", True),
+        ("tussenstand pls", True),
+        ("ff checken wat je over ons hebt staan", True),
+        ("we zijn ver, toch?", True),  # a question stays what the classifier said
+    ],
+)
+def test_a_statement_heard_as_show_status_is_an_answer(storage, text, request_):
+    guard = trained(storage)
+    message = classified(text, "show_status", 0.6)
+    guard.process([message])
+    assert message.get(INTENT)["name"] == ("show_status" if request_ else "inform")
+
+
+def test_every_show_status_training_example_is_still_a_request():
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    from bot import PROJECT_ROOT
+    from bot.nlu.intent_guard import STATUS_REQUEST
+
+    data = load_data(str(PROJECT_ROOT / "data" / "nlu"))
+    examples = [m.get(TEXT) for m in data.intent_examples if m.get(INTENT) == "show_status"]
+    assert len(examples) >= 40
+    assert [t for t in examples if "?" not in t and not STATUS_REQUEST.search(t)] == []
+
+
 def test_the_lengths_survive_saving_and_loading(storage):
     trained(storage)
     context = ExecutionContext(GraphSchema({}), "test")

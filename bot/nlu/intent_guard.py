@@ -24,11 +24,13 @@ asked, it put every later answer one question off. Only a first clause that ends
 way questions to the knowledge base open ("wat is", "hoe werkt", "kun je", "zijn er"); "wie er besloten
 heeft? dat was ik" and "bij een collega gekeken? nee" stay answers.
 
-4. A statement that the classifier took for "show me the status" (``show_status``) is ``inform`` when it
-neither asks nor names a status: "we zijn ermee bezig, het model wordt nu gebouwd", the answer to "hoe
-ver ben je ermee?", came out as ``show_status`` (0.60, blind REST s146); the bot showed the overview,
-asked the stage again, and every later answer landed one question off. Requests for the overview ask
-("wat weet je ...", "hoe ver zijn we", "geef me de status") or name it ("tussenstand", "overzicht").
+4. A statement that the classifier took for "show me the status" (``show_status``) or "why do you say
+that" (``show_evidence``) is ``inform`` when it neither asks nor uses the words of such a request: "we zijn
+ermee bezig, het model wordt nu gebouwd", the answer to "hoe ver ben je ermee?", came out as
+``show_status`` (0.60, blind REST s146), "ja, zoals gezegd, bij dat distributiecentrum en die drukkerij"
+as ``show_evidence`` (0.83, s143 after a retrain); the bot showed the overview or the evidence, asked the
+question again, and the next short answer landed on the wrong question. Requests ask ("wat weet je ...",
+"waarom zeg je dat", "?") or name what they want ("tussenstand", "overzicht", "bron", "onderbouwing").
 
 Place it after the FallbackClassifier and before the LanguageGuard (a foreign message still gets
 the Dutch "ik spreek alleen Nederlands").
@@ -70,8 +72,8 @@ KNOWLEDGE_QUESTION = re.compile(
 )
 
 
-#: What a request for the overview says or how it opens (point 4 above); a message without any of these,
-#: and without a question mark, is a statement.
+#: What a request for the overview or for the evidence says or how it opens (point 4 above); a message with
+#: such an intent but without any of these words, and without a question mark, is a statement.
 STATUS_REQUEST = re.compile(
     r"^\s*(?:wat|welke|hoe|waar|hoeveel|geef|laat|toon|zet|status|stand|tussenstand|overzicht)\b|"
     r"\b(?:status|stand van zaken|tussenstand|overzicht\w*|op een rijtje|kernconclusie\w*|conclusies|"
@@ -80,6 +82,14 @@ STATUS_REQUEST = re.compile(
     r"hoe sta\w*)\b",
     re.IGNORECASE,
 )
+
+EVIDENCE_REQUEST = re.compile(
+    r"^\s*(?:waarom|hoezo|hoe|waar|waaruit|welk\w*|wat|toon|laat|leg|onderbouw\w*|bron|op grond|op basis)\b|"
+    r"\b(?:waarom|hoezo|bron\w*|onderbouw\w*|bewijs|gebaseerd|baseer|redenering|uitspraak|uitspraken|"
+    r"(?:heb|had) ik gezegd|ik gezegd heb|waar blijkt|concludeer\w*|reden)\b",
+    re.IGNORECASE,
+)
+REQUEST_WORDS = {"show_status": STATUS_REQUEST, "show_evidence": EVIDENCE_REQUEST}
 
 
 def word_count(text: str) -> int:
@@ -173,7 +183,7 @@ class IntentGuard(GraphComponent):
                 # also when heard as a correction ("even tussendoor: wat is een fieldlab eigenlijk? ...",
                 # blind REST s79): a correction does not open with a knowledge question
                 override_intent(message, self._config["question_intent"])
-            elif intent == "show_status" and "?" not in text and not STATUS_REQUEST.search(text):
+            elif intent in REQUEST_WORDS and "?" not in text and not REQUEST_WORDS[intent].search(text):
                 override_intent(message, self._config["replacement"])
         return messages
 

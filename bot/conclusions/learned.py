@@ -165,10 +165,7 @@ def training_in_sync(cases: Sequence[TrainingCase], root: Path = PROJECT_ROOT) -
 
 
 def statement_features(
-    analysis: Any,
-    slot: Optional[str],
-    about: Iterable[str] = (),
-    op_orde: Iterable[str] = (),
+    analysis: Any, slot: Optional[str], about: Iterable[str] = (), op_orde: Iterable[str] = ()
 ) -> Dict[str, float]:
     """Binary features of one analysed statement (``bot.conclusions.analysis.Analysis``); ``about``: the
     conclusions a rule fired for in it (the layer reads it for those too, see ``Scope``); ``op_orde``: those

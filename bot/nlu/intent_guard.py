@@ -1,4 +1,4 @@
-"""Rasa NLU component: two corrections of the intent classifier that the dialogue depends on.
+"""Rasa NLU component: four corrections of the intent classifier that the dialogue depends on.
 
 1. A long message is not a greeting, a goodbye or "meer".
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import time
 
 import pytest
@@ -20,16 +19,9 @@ from bot.conclusions.learned import (
     load_training,
     training_in_sync,
 )
+from tests.scripts import load_script
 
 TRAINING = load_training()
-SCRIPT = PROJECT_ROOT / "scripts" / "eval_conclusions.py"
-
-
-def _script(name: str, path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
@@ -344,7 +336,7 @@ def test_leave_one_set_out_beats_the_rules_on_unseen_text():
     long conversations 93.6% with 26. Session 13 (23 sets, fresh23 and the own cases c285-c292 in the
     training data): 97.1% with 17 worst errors (fresh23 brings 1, the other folds moved by +3 with the new
     training data), long conversations 93.4% with 33."""
-    cv = _script("eval_conclusions", SCRIPT).cross_validate()
+    cv = load_script("eval_conclusions").cross_validate()
     total = cv["total"]
     learned, rules_acc = total["learned"] / total["statuses"], total["rules"] / total["statuses"]
     assert len(cv["sets"]) >= 19

@@ -1,22 +1,8 @@
 """The REST measurement script for the blind scripted conversations: what it counts and what it reads."""
 
-import importlib.util
-import sys
+from tests.scripts import load_script
 
-from bot import PROJECT_ROOT
-
-SCRIPT = PROJECT_ROOT / "scripts" / "eval_scripted.py"
-
-
-def _load_script():
-    spec = importlib.util.spec_from_file_location("eval_scripted", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while it loads
-    spec.loader.exec_module(module)
-    return module
-
-
-ev = _load_script()
+ev = load_script("eval_scripted")
 
 
 def _result(expect, got, error=None):

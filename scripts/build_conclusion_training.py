@@ -58,6 +58,7 @@ MEASURED: Tuple[Tuple[str, str], ...] = (
     ("tests/data/conclusion_cases_fresh21.yml", "9d7eded"),
     ("tests/data/conclusion_cases_fresh22.yml", "4570279"),
     ("tests/data/conclusion_cases_fresh23.yml", "58babba"),
+    ("tests/data/conclusion_cases_fresh24.yml", "b07b0ca"),
 )
 #: Labelled sets without honest rule statuses (the rules were written with them in view).
 TEXT_ONLY: Tuple[str, ...] = (

@@ -304,7 +304,7 @@ def analyse(doc, original: str, signals: Signals, terms: TermIndex, with_polarit
     analysis.opens_with_correction = bool(corrections) and all(i in opening for i in range(corrections[0]))
     first = next((i for i in range(len(tokens)) if i not in filler), None)
     analysis.opens_with_dont_know = first is not None and any(
-        s == first for s, _ in spans["overslaan"] if not tokens[s].text.startswith("sla")
+        s == first for s, _ in spans["overslaan"]
     )
     if with_polarity and not analysis.skip:
         _polarity(analysis, spans, filler | skipped | _covered(spans["twijfel"]))

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
+from bot import QUESTION_OF
 from bot.conclusions.analysis import Analysis, Signals, analyse
 from bot.conclusions.loader import DEFAULT_PATH, RuleBook, load_rulebook
 from bot.conclusions.model import (
@@ -185,7 +186,7 @@ class ConclusionEngine:
             # conversations, session 8; neutral in the leave-one-set-out figures)
             # and what only bare answers ("ja", "nee hoor") made the rules say: the layer has no words to
             # weigh there, only the question answered (session 10)
-            leave = self._left_to_rules(results, kept, assessment)
+            leave = self._left_to_rules(stmts, results, kept, assessment)
             self._overrule([stmts[i] for i in kept], [results[i] for i in kept], assessment, leave)
         return assessment
 
@@ -289,16 +290,46 @@ class ConclusionEngine:
         stmts = [Statement(text=text, slot=slot, turn=i) for i, (slot, text) in enumerate(statements)]
         results = self._analyse_all(stmts)
         kept = self._kept(results)
-        return self._left_to_rules(results, kept, self._resolve(stmts, results, kept))
+        return self._left_to_rules(stmts, results, kept, self._resolve(stmts, results, kept))
 
     def _left_to_rules(
-        self, results: Sequence[_StatementResult], kept: Sequence[int], assessment: Assessment
+        self,
+        stmts: Sequence[Statement],
+        results: Sequence[_StatementResult],
+        kept: Sequence[int],
+        assessment: Assessment,
     ) -> FrozenSet[str]:
         # Tried in session 12 and dropped: also leaving to the rules a clear gap in the owner's last answer to
         # a conclusion's own question ("de jongens van de werkvloer hebben er niet over meegepraat" when asked
         # about involvement; blind REST s134). Leave-one-set-out, 22 sets: worst errors 13 -> 20, in long
         # conversations 26 -> 45: the rules' gaps are wrong too often for the layer to leave them alone.
-        return self._only_hedged(results, kept, assessment) | self._bare_answers(results, kept)
+        return (
+            self._only_hedged(results, kept, assessment)
+            | self._bare_answers(results, kept)
+            | self._not_known(stmts, results, assessment)
+        )
+
+    @staticmethod
+    def _not_known(
+        stmts: Sequence[Statement], results: Sequence[_StatementResult], assessment: Assessment
+    ) -> FrozenSet[str]:
+        """The conclusions the rules found nothing for and whose own question (``QUESTION_OF``) the owner
+        last answered with "weet ik niet", "geen idee" or "sla over", alone or opening the answer ("geen
+        idee eigenlijk. dat heb ik ze nooit gevraagd"): the words of his other answers are no reason to
+        decide what he does not know or does not tell (by the labelling conventions it is onbekend, and the
+        bot asks; blind REST s149, s172, s177). Also a bare "geen idee", which the layer never reads."""
+        last: Dict[str, _StatementResult] = {}
+        for stmt, result in zip(stmts, results):
+            if stmt.slot:
+                last[stmt.slot] = result
+        not_known = set()
+        for cid, question in QUESTION_OF.items():
+            result = last.get(question)
+            if result is None or assessment.statuses[cid] != ONBEKEND:
+                continue
+            if result.skip or (result.analysis is not None and result.analysis.opens_with_dont_know):
+                not_known.add(cid)
+        return frozenset(not_known)
 
     @staticmethod
     def _only_hedged(

@@ -35,7 +35,7 @@ from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequ
 
 import yaml
 
-from bot import PROJECT_ROOT, QUESTION_OF
+from bot import PROJECT_ROOT
 from bot.conclusions.model import (
     AANDACHTSPUNT,
     CONCLUSION_IDS,
@@ -333,7 +333,6 @@ class StatusModel:
         self._about_col = {cid: vectorizer.vocabulary_.get("about=" + cid) for cid in CONCLUSION_IDS}
         self._says_col = {cid: vectorizer.vocabulary_.get("says=" + cid) for cid in CONCLUSION_IDS}
         self._dont_know_col = vectorizer.vocabulary_.get(DONT_KNOW)
-        self._own_col = {cid: vectorizer.vocabulary_.get("slot=" + q) for cid, q in QUESTION_OF.items()}
 
     def _scoped(self, cid: str, statement_cols: Sequence[FrozenSet[int]]) -> List[int]:
         """Indices of the statements the layer reads for ``cid`` (a statement whose question the model
@@ -428,11 +427,8 @@ class StatusModel:
             status = self.choose(proba)
             if status == rule_status or (status != ONBEKEND and not read):
                 continue  # a status needs the owner's words as evidence
-            if rule_status == ONBEKEND and self.DONT_KNOW and self._dont_knows(cid, statement_cols):
-                # asked about it, the owner said "geen idee" / "weet ik niet" ("geen idee eigenlijk. dat heb
-                # ik ze nooit gevraagd"), and the rules heard nothing elsewhere: the words of the other
-                # answers are no reason to decide what the owner himself does not know (blind REST s149)
-                continue
+            # (asked about it, the owner said "geen idee" / "weet ik niet" and the rules heard nothing: the
+            # engine leaves that conclusion to the rules, ``ConclusionEngine._not_known``)
             index = None
             if status != ONBEKEND:
                 # the statement that on its own says it most (later ones win ties: later statements
@@ -462,12 +458,6 @@ class StatusModel:
     SAYS_LATER = True
     #: No status from an answer that opens with "weet ik niet" / "geen idee" (see ``decide``).
     DONT_KNOW = True
-
-    def _dont_knows(self, cid: str, statement_cols: Sequence[FrozenSet[int]]) -> bool:
-        """Whether the owner's last answer to the conclusion's own question opens with "weet ik niet"."""
-        own = self._own_col[cid]
-        answers = [cols for cols in statement_cols if own is not None and own in cols]
-        return bool(answers) and self._dont_know_col in answers[-1]
 
     def _says_later(
         self, cid: str, statement_cols: Sequence[FrozenSet[int]], read: Sequence[int], index: int

@@ -3,7 +3,8 @@
 `tests/data/scripted_conversations*.yml` were written by people who had not seen the rules
 (knowledge/conclusions.yml) or the other tests (the first batch in session 3, `_fresh2`/`_fresh3` in
 session 7, `_fresh4` in session 8, `_fresh5` in session 9, `_fresh6`/`_fresh7` in session 10, `_fresh8`/
-`_fresh9` in session 11, `_fresh10`/`_fresh11` in session 12, `_fresh12`/`_fresh13` in session 13):
+`_fresh9` in session 11, `_fresh10`/`_fresh11` in session 12, `_fresh12`/`_fresh13` in session 13,
+`_fresh14`/`_fresh15` in session 14):
 owners' messages in order, and only the statuses a careful consultant would conclude. Each
 conversation runs as its own sender against the real server; after the last message the tracker's
 `conclusion_status` slot (the public contract) must hold every expected status, and every turn must
@@ -51,24 +52,21 @@ KNOWN_OPEN: Dict[str, str] = {
     "(op_orde); the owner's later 'denk het wel dat ze er wat aan hebben ... weet ik eerlijk gezegd niet, "
     "nooit gevraagd' is hedged and taken back, so it is no evidence either way and the earlier op_orde "
     "stands; the writer reads the later words as overriding it (onbekend): a cheap miss, not a worst error",
-    "s43": "the rules read uitleggen: aandachtspunt ('daar moeten ze maar aan wennen'); the learned "
-    "layer, over the whole intake, is not sure enough and says onbekend (the bot asks): a cheap miss",
-    "s107": "the rules read uitleggen: aandachtspunt (a rumour in the workshop that half the commissioning "
-    "engineers become redundant); the learned layer, retrained with the 23rd case set, also weighs 'die "
-    "heeft ons alles uitgelegd' (the supplier, to the owner) and says onbekend (the bot asks): a cheap miss",
-    "s123": "the rules read uitleggen: op_orde ('ik zelf. wel bij de koffie uitgelegd waarom. vragen "
-    "mochten'); the learned layer weighs 'ik zelf' and says onbekend (the bot asks): a cheap miss",
     "s136": "meerwaarde: first 'ze hoeven niet meer de hele dag naar de band te staren', later, asked what "
     "it brings them, 'nu ... dubbel werk, ze balen er flink van': the rules take the later gap, the learned "
     "layer weighs the words of the whole intake and says op_orde. A guard that leaves such a later gap to "
     "the rules cost 9 worst errors in the other blind REST conversations (docs/conclusions.md)",
     "s139": "uitleggen: the first phase was explained at a work meeting with a demo, the second only by mail "
-    "with a rumour left alone: the rules take the later gap, the learned layer says op_orde (as s136); and "
-    "the layer reads betrekken: aandachtspunt into the mail announcement where the writer left it unknown",
+    "with a rumour left alone: the rules take the later gap, the learned layer says op_orde (as s136)",
     "s150": "a terse owner: 'ikzelf. via de mail' is an announcement for the rules (uitleggen: "
     "aandachtspunt, rule added in session 13); the learned layer knows too few of these words and says "
     "onbekend: a cheap miss",
-}  # session 13: s107, s136, s139, s150 (s26, s134 pass again); session 12: s26, s43, s123, s134; s109 in
+    "s168": "uitleggen: 'oh wacht, ik haal dingen door elkaar. die bijeenkomst was met de teamleiders, de "
+    "vloer heeft alleen een stukje in de nieuwsbrief gehad' withdraws the meeting; the rules read the "
+    "announcement (aandachtspunt), the learned layer weighs 'bijeenkomst' and 'nieuwsbrief' together and "
+    "says onbekend (the bot asks): a cheap miss",
+}  # session 14: s168 (s43, s107, s123 pass again); session 13: s107, s136, s139, s150 (s26, s134 pass
+# again); session 12: s26, s43, s123, s134; s109 in
 # session 11; s22, s43, s83 in session 10; none in session 9; s25, s37, s43, s47 in session 8
 PARAMS = [
     pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=KNOWN_OPEN[c["id"]]))

@@ -129,6 +129,27 @@ def test_a_bare_yes_or_no_is_left_to_the_rules(bot_engine, rules):
     assert bot_engine.left_to_rules([("betrokkenheid", "ja"), more]) == set()
 
 
+def test_what_the_owner_does_not_know_is_left_to_the_rules(bot_engine):
+    # blind REST s172: "geen idee" to "Wat levert de nieuwe techniek je medewerkers zelf op?"; the layer read
+    # op_orde for meerwaarde into the answer about learning. The owner's last answer to the question of a
+    # conclusion the rules found nothing for decides: "geen idee", "weet ik niet", "sla over": onbekend
+    before = [
+        ("verandering_werk", "ze krijgen hun orders in een andere volgorde, verder weinig"),
+        ("leren", "de planner krijgt een cursus van de leverancier, de rest hoeft niks te leren"),
+    ]
+    for answer in ("geen idee", "sla over", "weet ik niet, daar heb ik nog niet over nagedacht"):
+        statements = before[:1] + [("meerwaarde_medewerkers", answer)] + before[1:]
+        assert "meerwaarde" in bot_engine.left_to_rules(statements), answer
+        assessment = bot_engine.assess([Statement(t, slot=q) for q, t in statements])
+        assert assessment.status("meerwaarde") == "onbekend", answer
+    # not when the owner says it after all, later or in the same answer (the rules find a status)
+    said = [("meerwaarde_medewerkers", "geen idee"), (None, "ze hoeven in elk geval niet meer te tillen")]
+    assert "meerwaarde" not in bot_engine.left_to_rules(said)
+    # nor when another answer to the question follows
+    later = [("meerwaarde_medewerkers", "geen idee"), ("meerwaarde_medewerkers", "ze vinden het leuk werk")]
+    assert "meerwaarde" not in bot_engine.left_to_rules(later)
+
+
 def test_a_bare_nee_to_the_three_part_labour_market_question_says_nothing(bot_engine, rules):
     # "vacatures die open blijven, vergrijzing, lukt het om jonge mensen te vinden?": "nee" can be "geen
     # vacatures" or "het lukt niet", so no status (the bot asks); a clear answer is the rules' call
@@ -226,10 +247,10 @@ def test_the_layer_takes_no_status_from_an_answer_that_opens_with_dont_know(bot_
             "geen idee eigenlijk. dat heb ik ze nooit gevraagd",
             "tja, weet ik niet, nooit gevraagd",
             "ze zien op het scherm de volgende stap, geen idee waarom",
-            "sla over",
+            "sla maar over, daar heb ik nog niet over nagedacht",
         )
     ]
-    assert opens == [True, True, False, False]
+    assert opens == [True, True, False, True]  # "sla over" too: the owner does not tell (blind REST s127)
 
 
 def test_a_status_from_the_layer_names_the_model_and_the_owners_statement(bot_engine, rules):

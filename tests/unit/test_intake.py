@@ -56,9 +56,35 @@ def test_statements_carry_the_question_they_answer():
     assert [(s.text, s.slot) for s in statements] == [
         ("we willen een cobot", None),
         ("nee, nog niet", "betrokkenheid"),
+        ("weet ik niet", "betrokkenheid"),  # a skip answers the question asked (and gives no evidence)
         ("nee wacht, de operators zijn wel betrokken", None),
     ]
-    assert [s.turn for s in statements] == [1, 2, 5]
+    assert [s.turn for s in statements] == [1, 2, 4, 5]
+
+
+def test_a_skip_tells_the_learned_layer_the_owner_does_not_know():
+    """Blind REST s177: "geen idee eerlijk gezegd, ..." (NLU: skip) to the question what it brings the
+    workers; left out of the statements, the learned layer read a gap into the answer about the work."""
+    dont_know = "geen idee eerlijk gezegd, daar hebben we nog niet over nagedacht"
+    answers = [
+        ("motief", "minder stilstand. omstellingen en storingen willen we eerst virtueel simuleren "
+         "voordat we aan de echte lijn gaan zitten", "inform"),
+        ("fase", "orienterende fase nog, we zitten in een haalbaarheidsstudie", "inform"),
+        ("verandering_werk", "dat weten we nog niet precies, misschien dat ze omstellingen eerst op "
+         "een scherm gaan oefenen", "inform"),
+        ("meerwaarde_medewerkers", dont_know, "skip"),
+        ("arbeidsmarkt", "geen probleem met personeel", "inform"),
+    ]
+    events = [user("ik wil het hebben over een digital twin van een van onze spuitgietlijnen"), LOOP_ON]
+    for slot, text, intent in answers:
+        stored = intake.SKIPPED if intent == "skip" else text
+        events += [requested(slot), user(text, intent), slot_set(slot, stored)]
+    statements = intake.statements_from_events(events)
+    assert (dont_know, "meerwaarde_medewerkers") in [(s.text, s.slot) for s in statements]
+    engine = ConclusionEngine.from_file()
+    assert engine.assess(statements).status("meerwaarde") == "onbekend"
+    without_skip = [s for s in statements if not s.text.startswith("geen idee")]
+    assert engine.assess(without_skip).status("meerwaarde") == "aandachtspunt"  # what the bot said before
 
 
 def test_an_answer_the_nlu_mislabelled_counts_for_the_question_the_form_stored_it_under():
@@ -125,9 +151,12 @@ def test_a_skip_with_evidence_in_it_is_an_answer():
     text = "nee nergens gekeken, daar is geen tijd voor"
     events = [LOOP_ON, requested("rondkijken"), user(text, "skip"), slot_set("rondkijken", text)]
     assert [(s.slot, s.text) for s in intake.statements_from_events(events)] == [("rondkijken", text)]
+    # a real skip is read too, as the answer to the question asked, and gives no evidence
     skip = user("zien we dan wel", "skip")
     skipped = [LOOP_ON, requested("leren"), skip, slot_set("leren", intake.SKIPPED)]
-    assert intake.statements_from_events(skipped) == []
+    statements = intake.statements_from_events(skipped)
+    assert [(s.slot, s.text) for s in statements] == [("leren", "zien we dan wel")]
+    assert set(engine.assess(statements).statuses.values()) == {"onbekend"}
 
 
 def test_one_message_can_answer_several_questions():

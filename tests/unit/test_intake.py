@@ -181,6 +181,25 @@ def test_one_message_can_answer_several_questions():
     assert "motief" not in intake.slots_from_turn(work, None, {}, engine)
 
 
+def test_an_opener_with_what_it_saves_or_who_decided_gives_motive_or_stage():
+    # blind REST s160, s166, s167 (session 14): the writers expected these questions to be skipped
+    engine = ConclusionEngine.from_file()
+
+    def offered(text):
+        turn = intake.Turn(text, "inform", 0.9, [])
+        return set(intake.slots_from_turn(turn, None, {}, engine))
+
+    assert "motief" in offered(
+        "we willen vision camera's op de verpakkingslijn om de handmatige controle eruit te halen, "
+        "scheelt ons zo'n 4 fte"
+    )
+    assert "fase" in offered("het MT heeft vorige week besloten een lasrobot te kopen voor de korven")
+    assert "fase" in offered("we hebben een palletiseerrobot en het loopt voor geen meter, steeds storingen")
+    # the work it is for is no motive, and a question who decided is no stage
+    assert "motief" not in offered("we willen een cobot om de dozen op de pallet te stapelen")
+    assert "fase" not in offered("wie heeft er eigenlijk besloten? daar gaat het om bij de cobot")
+
+
 def test_a_long_opener_also_gives_the_stage():
     # blind REST conversation s35 (session 7): one long message answers most of the intake
     engine = ConclusionEngine.from_file()

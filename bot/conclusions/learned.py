@@ -35,7 +35,7 @@ from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequ
 
 import yaml
 
-from bot import PROJECT_ROOT
+from bot import PROJECT_ROOT, cache
 from bot.conclusions.model import (
     AANDACHTSPUNT,
     CONCLUSION_IDS,
@@ -490,8 +490,7 @@ class StatusModel:
 _MODELS: Dict[Tuple[Any, ...], StatusModel] = {}
 _LOCK = threading.Lock()
 #: Fitted models on disk (training takes ~15 s; loading one ~0.3 s), one file per ``cache_key``.
-CACHE_DIR = PROJECT_ROOT / ".cache" / "conclusion_layer"
-_KEEP = 3  # fitted models kept (the newest): the bot's and a few a developer switches between
+CACHE_KIND = "conclusion_layer"
 #: The code the fitted model depends on besides the training file and the rules' signal words.
 _CODE = (
     "bot/conclusions/learned.py",
@@ -504,48 +503,22 @@ _CODE = (
 def cache_key(engine: Any, path: Path) -> str:
     """A hash of everything the fitted model depends on: the training file, the rules' signal words, the
     spaCy pipeline (lemmas differ between nl_core_news_sm and the fallback), this code and scikit-learn."""
-    import hashlib
-
-    import sklearn
-
-    digest = hashlib.sha256(Path(path).read_bytes())
-    digest.update(Path(engine.rulebook.path).read_bytes())  # the rules: signal words, and where they fire
-    meta = getattr(engine.nlp, "meta", {}) or {}
-    digest.update(f"{meta.get('name')} {meta.get('version')} {sklearn.__version__}".encode())
-    for name in _CODE:
-        digest.update((PROJECT_ROOT / name).read_bytes())
-    return digest.hexdigest()[:32]
+    files = [Path(path), Path(engine.rulebook.path), *cache.code_files(*_CODE)]
+    return cache.digest(files, cache.pipeline_id(engine.nlp), cache.versions("scikit-learn", "spacy"))
 
 
 def _load_or_train(engine: Any, path: Path) -> StatusModel:
-    import pickle  # noqa: S403 - our own cache file, written below by this process's code
-
-    cached = CACHE_DIR / f"{cache_key(engine, path)}.pkl"
-    if cached.is_file():
-        try:
-            with cached.open("rb") as handle:
-                model = pickle.load(handle)  # noqa: S301
-            if isinstance(model, StatusModel):
-                return model
-        except Exception:  # noqa: BLE001 - a damaged or foreign cache file: train again
-            pass
-    model = StatusModel.train(load_training(path), engine.statement_features_of, scope_of(engine))
-    try:
-        CACHE_DIR.mkdir(parents=True, exist_ok=True)
-        partial = cached.with_suffix(f".{threading.get_ident()}.tmp")
-        with partial.open("wb") as handle:
-            pickle.dump(model, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        partial.replace(cached)  # atomic: a second process never reads half a file
-        for old in sorted(CACHE_DIR.glob("*.pkl"), key=lambda f: f.stat().st_mtime)[:-_KEEP]:
-            old.unlink(missing_ok=True)
-    except OSError:
-        pass  # a read-only checkout: train at every start, as before
-    return model
+    return cache.load_or_build(
+        CACHE_KIND,
+        cache_key(engine, path),
+        lambda: StatusModel.train(load_training(path), engine.statement_features_of, scope_of(engine)),
+        StatusModel,
+    )
 
 
 def trained_model(engine: Any, path: Path = DEFAULT_TRAINING) -> StatusModel:
     """The model trained on ``path`` with ``engine``'s analysis (once per process and file version; the
-    fitted model is kept in ``CACHE_DIR`` so the next start loads it instead of training)."""
+    fitted model is kept in ``.cache/conclusion_layer`` (``bot.cache``): the next start loads it)."""
     path = Path(path)
     signals = repr(sorted(engine.rulebook.signals.items()))
     rules = Path(engine.rulebook.path)

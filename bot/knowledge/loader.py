@@ -55,6 +55,16 @@ def load_knowledge_base(root: Path = DEFAULT_ROOT) -> KnowledgeBase:
     return KnowledgeBase(publications=publications, entries=entries, training=training)
 
 
+def source_files(root: Path = DEFAULT_ROOT) -> List[Path]:
+    """Every file ``load_knowledge_base`` and ``load_synonyms`` read under ``root`` (those that exist), in a
+    fixed order: what a retriever built from ``root`` depends on (``bot.cache``)."""
+    root = Path(root)
+    files = [root / "publications.yml", root / "synonyms.yml"]
+    for folder in ("entries", "training"):
+        files += sorted((root / folder).glob("*.yml")) if (root / folder).is_dir() else []
+    return [f for f in files if f.is_file()]
+
+
 def _label(root: Path, path: Path) -> str:
     try:
         return f"{root.name}/{path.relative_to(root).as_posix()}"

@@ -372,16 +372,17 @@ def test_leave_one_set_out_beats_the_rules_on_unseen_text():
 
 
 def test_the_fitted_layer_is_kept_on_disk_and_trained_again_when_its_inputs_change(tmp_path, monkeypatch):
+    from bot import cache
     from bot.conclusions import learned
 
     data = yaml.load(learned.DEFAULT_TRAINING.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     data["cases"] = [c for c in data["cases"] if c.get("rules")][:80]
     small = tmp_path / "training.yml"
     small.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    monkeypatch.setattr(learned, "CACHE_DIR", tmp_path / "cache")
+    monkeypatch.setattr(cache, "CACHE_ROOT", tmp_path / "cache")
     engine = ConclusionEngine.from_file(learned=small)
     trained = learned._load_or_train(engine, small)
-    files = list((tmp_path / "cache").glob("*.pkl"))
+    files = list((tmp_path / "cache" / learned.CACHE_KIND).glob("*.pkl"))
     assert [f.stem for f in files] == [learned.cache_key(engine, small)]
     loaded = learned._load_or_train(engine, small)
     assert loaded is not trained and loaded.n_cases == trained.n_cases == 80

@@ -124,17 +124,19 @@ DIGRESSION_RESPONSES = {
     "resume_intake": "utter_intake_resume",
     "out_of_scope": "utter_out_of_scope",
     "help": "utter_help_in_intake",
+    "nlu_fallback": "utter_default",
 }
 
 
 class ActionIntakeDigression(Action):
-    """"Ga verder", "help" or something off-topic while the intake runs: the matching answer, and the form
-    asks its question again.
+    """"Ga verder", "help", something off-topic or something the NLU did not understand while the intake
+    runs: the matching answer, and the form asks its question again.
 
     The NLU now and then gives one of these intents to a real answer ("ik zelf. wel bij de koffie uitgelegd
     waarom. vragen mochten" came out as ``resume_intake``, "nee nergens gekeken. de verkoper heeft een
-    filmpje laten zien" as ``out_of_scope``: blind REST s123, s64). A message in which the rules find a
-    status is the answer to the question asked, as with a ``skip`` (``intake.has_evidence``)."""
+    filmpje laten zien" as ``out_of_scope``: blind REST s123, s64; "MT. kick-off met uitleg en vragenronde"
+    as ``nlu_fallback``: s206). A message in which the rules find a status is the answer to the question
+    asked, as with a ``skip`` (``intake.has_evidence``)."""
 
     def name(self) -> Text:
         return "action_intake_digression"

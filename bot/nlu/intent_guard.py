@@ -1,4 +1,4 @@
-"""Rasa NLU component: four corrections of the intent classifier that the dialogue depends on.
+"""Rasa NLU component: five corrections of the intent classifier that the dialogue depends on.
 
 1. A long message is not a greeting, a goodbye or "meer".
 
@@ -31,6 +31,13 @@ ermee bezig, het model wordt nu gebouwd", the answer to "hoe ver ben je ermee?",
 as ``show_evidence`` (0.83, s143 after a retrain); the bot showed the overview or the evidence, asked the
 question again, and the next short answer landed on the wrong question. Requests ask ("wat weet je ...",
 "waarom zeg je dat", "?") or name what they want ("tussenstand", "overzicht", "bron", "onderbouwing").
+
+5. The same for "let's pause" (``pause_intake``) and "what can you do" (``capabilities``): "ik, na teamoverleg
+met uitleg en vragen", the answer to who decided, came out as ``pause_intake`` (0.84, blind REST s202) and the
+bot paused the intake; "nee, alleen de integrator. ik heb voorgesteld om de regionale hub eens te benaderen"
+as ``capabilities`` (0.60, s197) and the intake never ended. A pause names the break ("even weg", "pauze",
+"later verder", "momentje", "wacht"), a question about the bot asks or names it ("wat kun je", "waar ben je
+voor", "?"); without any of those words the message is ``inform``.
 
 Place it after the FallbackClassifier and before the LanguageGuard (a foreign message still gets
 the Dutch "ik spreek alleen Nederlands").
@@ -89,7 +96,23 @@ EVIDENCE_REQUEST = re.compile(
     r"(?:heb|had) ik gezegd|ik gezegd heb|waar blijkt|concludeer\w*|reden)\b",
     re.IGNORECASE,
 )
-REQUEST_WORDS = {"show_status": STATUS_REQUEST, "show_evidence": EVIDENCE_REQUEST}
+PAUSE_REQUEST = re.compile(
+    r"\b(?:weg|pauze\w*|pauzeer\w*|terug|verder|straks|later|morgen|moment\w*|wacht\w*|stop\w*|stil\w*|"
+    r"onderbre\w*|parkeer\w*|rusten|ophangen|geen tijd|bezig|lunch\w*|koffie|gebeld|weggeroepen|roep\w*|"
+    r"laten liggen|vast\w*|ff|effe|even|telefoon|geen tijd|genoeg|break|brb)\b",
+    re.IGNORECASE,
+)
+CAPABILITIES_REQUEST = re.compile(
+    r"\?|\b(?:wat|waar|waarvoor|waarmee|welke|hoe|kun|kan|kunt|doe|doet|doen|bedoeling|mogelijkheden|"
+    r"help\w*|taak|functie\w*|specialiteit|onderwerp\w*|advies|bot|chat\w*|jij|jou|je|u)\b",
+    re.IGNORECASE,
+)
+REQUEST_WORDS = {
+    "show_status": STATUS_REQUEST,
+    "show_evidence": EVIDENCE_REQUEST,
+    "pause_intake": PAUSE_REQUEST,
+    "capabilities": CAPABILITIES_REQUEST,
+}
 
 
 def word_count(text: str) -> int:

@@ -6,7 +6,12 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.advice import ActionGiveAdvice, ActionMoreAdvice, ActionShowStatus
+from actions.advice import (
+    ActionConsultantMode,
+    ActionGiveAdvice,
+    ActionMoreAdvice,
+    ActionShowStatus,
+)
 from actions.intake import (
     ActionExplainQuestion,
     ActionIntakeDigression,
@@ -354,6 +359,38 @@ def test_an_answer_heard_as_out_of_scope_answers_the_asked_question():
         tracker([user("wie wint het wk voetbal?", "out_of_scope")], slots, loop="intake_form"),
     )
     assert off_topic[1] == [] and off_topic[0][0].get("response") == "utter_out_of_scope"
+
+
+def test_an_answer_not_understood_during_the_intake_is_the_answer_when_the_rules_read_it():
+    """Blind REST s206: "MT. kick-off met uitleg en vragenronde" was nlu_fallback and lost."""
+    text = "MT. kick-off met uitleg en vragenronde"
+    slots = {"requested_slot": "besluitvorming", "technologie": "MES"}
+    messages, result = run(
+        ActionIntakeDigression(), tracker([user(text, "nlu_fallback")], slots, loop="intake_form")
+    )
+    assert by_name(result).get("besluitvorming") == text
+    assert by_name(result)["conclusion_status"]["uitleggen"]["status"] == "op_orde"
+    gibberish = run(
+        ActionIntakeDigression(), tracker([user("qwrtz pflumk", "nlu_fallback")], slots, loop="intake_form")
+    )
+    assert gibberish[1] == [] and gibberish[0][0].get("response") == "utter_default"
+
+
+def test_an_answer_heard_as_consultant_mode_during_the_intake_is_the_answer():
+    """Blind REST s86 (session 15): the answer to who decided named an external adviser."""
+    text = "de directie samen met een externe adviseur. is aangekondigd in de kantine"
+    slots = {"requested_slot": "besluitvorming", "technologie": "3d-printer"}
+    messages, result = run(
+        ActionConsultantMode(), tracker([user(text, "consultant_mode")], slots, loop="intake_form")
+    )
+    assert by_name(result).get("besluitvorming") == text
+    assert "consultant_mode" not in by_name(result)
+    real = "ik ben adviseur en zit hier met de eigenaar"
+    messages, result = run(
+        ActionConsultantMode(), tracker([user(real, "consultant_mode")], slots, loop="intake_form")
+    )
+    assert by_name(result).get("consultant_mode") is True and "besluitvorming" not in by_name(result)
+    assert "Consultantmodus staat aan" in messages[0]["text"]
 
 
 def test_the_technology_fallback_reads_the_nlu_lookup_table():

@@ -153,7 +153,31 @@ def test_a_statement_heard_as_show_evidence_is_an_answer(storage):
     assert request.get(INTENT)["name"] == "show_evidence"
 
 
-@pytest.mark.parametrize("intent", ["show_status", "show_evidence"])
+@pytest.mark.parametrize(
+    "text, intent, kept",
+    [
+        ("ik, na teamoverleg met uitleg en vragen", "pause_intake", False),  # blind REST s202, who decided
+        ("ik moet even weg", "pause_intake", True),
+        ("momentje, telefoon", "pause_intake", True),
+        ("stop maar, morgen verder", "pause_intake", True),
+        # blind REST s197, the answer about knowledge partners
+        (
+            "nee, alleen de integrator. ik heb voorgesteld om de regionale hub eens te benaderen",
+            "capabilities",
+            False,
+        ),
+        ("wat kun je allemaal", "capabilities", True),
+        ("waar ben jij goed in", "capabilities", True),
+    ],
+)
+def test_a_statement_heard_as_pause_or_capabilities_is_an_answer(storage, text, intent, kept):
+    guard = trained(storage)
+    message = classified(text, intent, 0.84)
+    guard.process([message])
+    assert message.get(INTENT)["name"] == (intent if kept else "inform")
+
+
+@pytest.mark.parametrize("intent", ["show_status", "show_evidence", "pause_intake", "capabilities"])
 def test_every_training_example_of_a_request_intent_is_still_a_request(intent):
     from rasa.shared.nlu.training_data.loading import load_data
 

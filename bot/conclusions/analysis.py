@@ -94,6 +94,9 @@ class Analysis:
     opens_with_correction: bool = False
     # the statement opens with "weet ik niet" / "geen idee" (after fillers): what follows is about not knowing
     opens_with_dont_know: bool = False
+    # every sentence with content is hedged or says "weet ik niet" ("ik heb het idee dat ze blij zijn, maar
+    # dat hebben ze zelf niet gezegd. de eigenaar weet het eigenlijk niet"): an impression, no evidence
+    uncertain: bool = False
     skip: bool = False
     polarity: Optional[str] = None
     polarity_pos: int = 0
@@ -274,6 +277,10 @@ def analyse(doc, original: str, signals: Signals, terms: TermIndex, with_polarit
         sentences[sentence_of[s]].planned = True
     for s, _ in spans["twijfel"]:
         sentences[sentence_of[s]].hedged = True
+    # "wat ik net zei over minder rugpijn moet ik bijstellen": the sentence names what the owner said before,
+    # it does not say it again; like a hedge, an op_orde from it does not count (blind REST s191)
+    for s, _ in spans["verwijzing"]:
+        sentences[sentence_of[s]].hedged = True
     # "weet ik niet, ..." / "sla over" hedge a sentence they open, not one that merely contains the
     # word ("ze zien op het scherm de volgende stap").
     for s, _ in spans["overslaan"]:
@@ -302,9 +309,21 @@ def analyse(doc, original: str, signals: Signals, terms: TermIndex, with_polarit
     analysis.skip = not content
     opening = filler | _covered(spans["nee"]) | _covered(spans["ja"])
     analysis.opens_with_correction = bool(corrections) and all(i in opening for i in range(corrections[0]))
+    first_content = next((i for i in range(len(tokens)) if i not in filler), None)
+    if not analysis.opens_with_correction and first_content is not None and corrections:
+        # "oh en wat ik eerder zei over het betrekken van de operators klopt niet helemaal. ik vergat ...":
+        # a message that opens by naming an earlier answer and says in that sentence that it was wrong
+        # (blind REST s184, s188)
+        refers = any(s == first_content for s, _ in spans["verwijzing"])
+        analysis.opens_with_correction = refers and sentence_of[corrections[0]] == sentence_of[first_content]
     first = next((i for i in range(len(tokens)) if i not in filler), None)
     analysis.opens_with_dont_know = first is not None and any(
         s == first for s, _ in spans["overslaan"]
+    )
+    dont_know_sentences = {sentence_of[start] for start, _ in spans["overslaan"]}
+    content_sentences = {sentence_of[i] for i in content}
+    analysis.uncertain = bool(content_sentences) and all(
+        sentences[k].hedged or k in dont_know_sentences for k in content_sentences
     )
     if with_polarity and not analysis.skip:
         _polarity(analysis, spans, filler | skipped | _covered(spans["twijfel"]))

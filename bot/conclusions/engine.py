@@ -51,6 +51,45 @@ _LIST_CONJ = frozenset({"en", "of"})
 #: "geen" negates a noun phrase: it counts for a match only when a matched word follows within this
 #: many words.
 _GEEN_SCOPE = 2
+
+
+#: Words a correction uses about itself, not about what it corrects (``_named_words``).
+_CORRECTION_WORDS = frozenset(
+    "kloppen klopt klopte wacht wachten bedoel bedoelen bedoelde correctie eerlijk helemaal eigenlijk "
+    "bijstellen zeggen zei gezegd eerder verkeerd getypt sorry vergeten vergat".split()
+)
+
+
+def _content_words(an: Optional[Analysis], sentence: Optional[int] = None) -> FrozenSet[str]:
+    """The lemmas of a statement's content words (4+ letters, no stop words), or of one of its sentences."""
+    if an is None:
+        return frozenset()
+    from spacy.lang.nl.stop_words import STOP_WORDS
+
+    return frozenset(
+        tok.lemma
+        for i, tok in enumerate(an.tokens)
+        if (sentence is None or an.sentence_of[i] == sentence)
+        and len(tok.text) >= 4
+        and tok.text.isalpha()
+        and tok.text not in STOP_WORDS
+        and tok.lemma not in STOP_WORDS
+    )
+
+
+def _named_words(an: Optional[Analysis]) -> FrozenSet[str]:
+    """What the first sentence of a correction names ("dat andere bedrijf klopt niet": ander, bedrijf)."""
+    return frozenset(w for w in _content_words(an, 0) if w not in _CORRECTION_WORDS)
+
+
+def _geen_scope(an: Analysis, p: int) -> range:
+    """The words "geen" at ``p`` negates: the next ``_GEEN_SCOPE``, and across a coordination within them
+    the same number after it ("nee, geen hogeschool of hub": the hub is negated too; blind REST s203)."""
+    end = p + 1 + _GEEN_SCOPE
+    conj = next((j for j in range(p + 2, min(end, len(an.tokens))) if an.tokens[j].text in _LIST_CONJ), None)
+    if conj is not None and an.segment_of[conj] == an.segment_of[p]:
+        end = conj + 1 + _GEEN_SCOPE
+    return range(p + 1, end)
 _CACHE_SIZE = 4096
 
 
@@ -315,8 +354,9 @@ class ConclusionEngine:
     ) -> FrozenSet[str]:
         """The conclusions the rules found nothing for and whose own question (``QUESTION_OF``) the owner
         last answered with "weet ik niet", "geen idee" or "sla over", alone or opening the answer ("geen
-        idee eigenlijk. dat heb ik ze nooit gevraagd"): the words of his other answers are no reason to
-        decide what he does not know or does not tell (by the labelling conventions it is onbekend, and the
+        idee eigenlijk. dat heb ik ze nooit gevraagd"), or only hedged ("ik heb het idee dat ze blij zijn,
+        maar dat hebben ze zelf niet gezegd"; s203): the words of his other answers are no reason to decide
+        what he does not know or does not tell (by the labelling conventions it is onbekend, and the
         bot asks; blind REST s149, s172, s177). Also a bare "geen idee", which the layer never reads."""
         last: Dict[str, _StatementResult] = {}
         for stmt, result in zip(stmts, results):
@@ -327,7 +367,8 @@ class ConclusionEngine:
             result = last.get(question)
             if result is None or assessment.statuses[cid] != ONBEKEND:
                 continue
-            if result.skip or (result.analysis is not None and result.analysis.opens_with_dont_know):
+            an = result.analysis
+            if result.skip or (an is not None and (an.opens_with_dont_know or an.uncertain)):
                 not_known.add(cid)
         return frozenset(not_known)
 
@@ -371,9 +412,14 @@ class ConclusionEngine:
             docs = self.nlp.pipe([t.replace("\u2019", "'").lower() for t in texts])
             for key, text, doc in zip(missing, texts, docs):
                 self._cache[key] = self._analyse_one(doc, text, key[1])
-                if len(self._cache) > _CACHE_SIZE:
-                    self._cache.popitem(last=False)
-        return [self._cache[k] for k in keys]
+        results = [self._cache[k] for k in keys]
+        for key in keys:
+            self._cache.move_to_end(key)  # least recently used first out
+        # evicted only after the results are taken: a full cache once dropped a statement of this very
+        # conversation between its analysis and its use (KeyError)
+        while len(self._cache) > _CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return results
 
     def _analyse_one(self, doc: Any, text: str, slot: Optional[str]) -> _StatementResult:
         an = analyse(doc, text, self._signals, self._terms, with_polarity=slot is not None)
@@ -501,7 +547,7 @@ class ConclusionEngine:
                     if (
                         an.tokens[p].text == "geen"
                         and p not in used
-                        and not used.intersection(range(p + 1, p + 1 + _GEEN_SCOPE))
+                        and not used.intersection(_geen_scope(an, p))
                     ):
                         continue  # "geen" negates the words after it: "geen vacatures, wel sollicitanten"
                     negated = True
@@ -581,6 +627,35 @@ class ConclusionEngine:
         return _Verdict(effect=effect, weak=not strong, items=tuple(pool), turn=turn, slot=slot)
 
     @staticmethod
+    def _corrected(
+        results: Sequence[_StatementResult], kept: Sequence[int], correction: _StatementResult
+    ) -> Optional[int]:
+        """The position in ``kept`` of the statement a correction withdraws: the previous one, unless the
+        correction speaks of other conclusions than the previous statement did. Then the owner corrects an
+        earlier answer ("correctie: twee operators hebben de afkeurgrenzen mee bepaald, dus de vloer is wel
+        betrokken" after the answer about what changes in the work; "oh wacht, wat ik net zei over minder
+        rugpijn ...: ze laten hem in de kast liggen" after the answer about vacancies; blind REST s197,
+        s191): the latest statement with evidence about what the correction is about."""
+        if not kept:
+            return None
+        about = {it.rule.conclusion for it in correction.items}
+        previous = {it.rule.conclusion for it in results[kept[-1]].items}
+        if not about or not previous:
+            # no evidence to go by: the answer whose words the correction names ("oh wacht, dat andere bedrijf
+            # klopt niet", after the answer about knowledge partners; blind REST s188), else the previous one
+            named = _named_words(correction.analysis)
+            overlap = [len(named & _content_words(results[i].analysis)) for i in kept]
+            if named and overlap[-1] == 0 and max(overlap) > 0:
+                return max(range(len(kept)), key=lambda k: (overlap[k], k))
+            return len(kept) - 1
+        if about & previous:
+            return len(kept) - 1
+        for position in range(len(kept) - 2, -1, -1):
+            if about & {it.rule.conclusion for it in results[kept[position]].items}:
+                return position
+        return len(kept) - 1  # nothing earlier about it either: the previous one, as always
+
+    @staticmethod
     def _kept(results: Sequence[_StatementResult]) -> List[int]:
         """The statements that count: not "weet ik niet", and not withdrawn by a correction."""
         kept: List[int] = []
@@ -592,8 +667,9 @@ class ConclusionEngine:
                 # the message opens with a correction: it is about the previous message, whose evidence
                 # is withdrawn ("nee wacht, dat klopt niet" alone; "sorry verkeerd getypt: ..." with
                 # the corrected answer, which then counts in its place)
-                if kept:
-                    kept.pop()
+                target = ConclusionEngine._corrected(results, kept, result)
+                if target is not None:
+                    kept.pop(target)
                 if not result.items:
                     continue
             kept.append(index)

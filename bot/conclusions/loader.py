@@ -28,6 +28,7 @@ SIGNAL_KEYS: Tuple[str, ...] = (
     "geen_gepland",
     "gedaan",
     "twijfel",
+    "verwijzing",
     "overslaan",
     "opvulling",
     "correctie",

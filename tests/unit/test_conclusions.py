@@ -429,3 +429,19 @@ def _timed(fn) -> float:
     start = time.perf_counter()
     fn()
     return time.perf_counter() - start
+
+
+def test_a_full_analysis_cache_never_drops_a_statement_of_the_conversation_being_assessed(monkeypatch):
+    """A long-running server fills the cache of analysed statements; a conversation whose older statements
+    were cached and whose new ones pushed them out once raised KeyError (session 15)."""
+    from bot.conclusions import engine as engine_module
+
+    monkeypatch.setattr(engine_module, "_CACHE_SIZE", 3)
+    fresh = ConclusionEngine.from_file(learned=False)
+    first = ["We hebben de operators betrokken bij de keuze.", "Er staan drie vacatures open."]
+    assert fresh.assess(first).status("betrekken") == "op_orde"
+    later = [*first, "We zijn bij een collega gaan kijken.", "Geen hogeschool.", "Ze tillen minder."]
+    assessment = fresh.assess(later)
+    assert assessment.status("betrekken") == "op_orde" and assessment.status("jong_talent") == "aandachtspunt"
+    assert assessment.status("rondkijken") == "op_orde"
+    assert len(fresh._cache) <= 3

@@ -6,6 +6,8 @@
     .venv/bin/python scripts/eval_conclusions.py --json --no-doc       # figures as JSON, no doc update
     .venv/bin/python scripts/eval_conclusions.py --rules-only FILE     # the rules without the learned layer
     .venv/bin/python scripts/eval_conclusions.py --cv                  # leave-one-set-out, learned layer
+    .venv/bin/python scripts/eval_conclusions.py --rules-all AFTER.json [--compare BEFORE.json]
+                                              # the rules alone on every case file, and what moved
 
 Reports the per-status accuracy (share of the six statuses per case that are right), the number of
 "aandachtspunt where the expected status is op_orde" (the worst error: advice about a gap the owner
@@ -285,6 +287,51 @@ def update_doc(
     doc.write_text(text, encoding="utf-8")
 
 
+def rules_on_all(paths: Optional[List[Path]] = None) -> Dict[str, Any]:
+    """The rules alone on every case file (default: all ``tests/data/conclusion_cases*.yml``): the status per
+    case and conclusion, and the sums. What a change of the rules does to every labelled case at once; with
+    ``compare`` the statuses that moved."""
+    files = paths or sorted((PROJECT_ROOT / "tests" / "data").glob("conclusion_cases*.yml"))
+    engine = ConclusionEngine.from_file(learned=False)
+    statuses: Dict[str, Dict[str, str]] = {}
+    expected: Dict[str, Dict[str, str]] = {}
+    right = total = worst = 0
+    for path in files:
+        for case in load_cases(Path(path)):
+            assessment = engine.assess(case.statements)
+            statuses[case.id] = {cid: assessment.status(cid) for cid in CONCLUSION_IDS}
+            expected[case.id] = dict(case.expected)
+            for cid in CONCLUSION_IDS:
+                want, got = case.expected[cid], statuses[case.id][cid]
+                total += 1
+                right += got == want
+                worst += want == "op_orde" and got == "aandachtspunt"
+    return {
+        "files": [_rel(Path(f)) for f in files],
+        "statuses": statuses,
+        "expected": expected,
+        "total": total,
+        "right": right,
+        "worst": worst,
+    }
+
+
+def compare(before: Dict[str, Dict[str, str]], after: Dict[str, Any]) -> List[str]:
+    """One line per status that moved between two ``rules_on_all`` runs: BETTER, WORSE or CHANGE (both
+    wrong)."""
+    lines = []
+    for case_id, now in after["statuses"].items():
+        old = before.get(case_id)
+        if old is None:
+            continue
+        for cid, got in now.items():
+            if old.get(cid, got) != got:
+                want = after["expected"][case_id][cid]
+                tag = "BETTER" if got == want else "WORSE" if old[cid] == want else "CHANGE"
+                lines.append(f"{tag} {case_id} {cid}: {old[cid]} -> {got} (verwacht {want})")
+    return lines
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -294,7 +341,26 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--no-doc", action="store_true", help="do not update docs/conclusions.md")
     parser.add_argument("--rules-only", action="store_true", help="the rules without the learned layer")
     parser.add_argument("--cv", action="store_true", help="leave-one-set-out figures of the learned layer")
+    parser.add_argument(
+        "--rules-all",
+        metavar="OUT.json",
+        help="the rules alone on every case file; the statuses per case go to OUT.json",
+    )
+    parser.add_argument(
+        "--compare", metavar="BEFORE.json", help="with --rules-all: what moved since BEFORE.json"
+    )
     args = parser.parse_args(argv)
+    if args.rules_all:
+        result = rules_on_all()
+        Path(args.rules_all).write_text(json.dumps(result["statuses"], ensure_ascii=False), encoding="utf-8")
+        if args.compare:
+            print("\n".join(compare(json.loads(Path(args.compare).read_text(encoding="utf-8")), result)))
+        print(
+            f"regels alleen, {len(result['files'])} casusbestanden: {result['right']}/{result['total']} = "
+            f"{100 * result['right'] / result['total']:.2f}%, "
+            f"aandachtspunt waar op_orde verwacht: {result['worst']}"
+        )
+        return 0
     if args.cv:
         cv = cross_validate()
         if not args.no_doc:

@@ -445,3 +445,27 @@ def test_a_full_analysis_cache_never_drops_a_statement_of_the_conversation_being
     assert assessment.status("betrekken") == "op_orde" and assessment.status("jong_talent") == "aandachtspunt"
     assert assessment.status("rondkijken") == "op_orde"
     assert len(fresh._cache) <= 3
+
+
+def test_the_rules_on_all_case_files_and_what_a_change_moves(tmp_path):
+    """``scripts/eval_conclusions.py --rules-all OUT --compare BEFORE``: the sum the session notes quote for a
+    change of the rules (it was a /tmp helper until session 15)."""
+    import json
+
+    from tests.scripts import load_script
+
+    ev = load_script("eval_conclusions")
+    result = ev.rules_on_all([CASES_FILE])
+    assert result["total"] == 6 * len(CASES) and result["right"] == result["total"]  # own cases: rules right
+    assert result["worst"] == 0
+    before = json.loads(json.dumps(result["statuses"]))
+    first = CASES[0]
+    wrong = next(s for s in ("aandachtspunt", "op_orde", "onbekend") if s != first.expected["betrekken"])
+    before[first.id]["betrekken"] = wrong
+    assert ev.compare(before, result) == [
+        f"BETTER {first.id} betrekken: {wrong} -> {first.expected['betrekken']} "
+        f"(verwacht {first.expected['betrekken']})"
+    ]
+    out = tmp_path / "after.json"
+    assert ev.main(["--rules-all", str(out)]) == 0
+    assert len(json.loads(out.read_text(encoding="utf-8"))) > len(CASES)

@@ -84,7 +84,10 @@ def test_a_skip_tells_the_learned_layer_the_owner_does_not_know():
     engine = ConclusionEngine.from_file()
     assert engine.assess(statements).status("meerwaarde") == "onbekend"
     without_skip = [s for s in statements if not s.text.startswith("geen idee")]
-    assert engine.assess(without_skip).status("meerwaarde") == "aandachtspunt"  # what the bot said before
+    # the skip is what keeps the layer out (before session 14 the layer read a gap here; since the session-15
+    # refit it no longer does on its own, so the mechanism is checked, not the layer's opinion)
+    assert "meerwaarde" in engine.left_to_rules([(s.slot, s.text) for s in statements])
+    assert "meerwaarde" not in engine.left_to_rules([(s.slot, s.text) for s in without_skip])
 
 
 def test_an_answer_the_nlu_mislabelled_counts_for_the_question_the_form_stored_it_under():

@@ -51,6 +51,7 @@ _LIST_CONJ = frozenset({"en", "of"})
 #: "geen" negates a noun phrase: it counts for a match only when a matched word follows within this
 #: many words.
 _GEEN_SCOPE = 2
+_CACHE_SIZE = 4096
 
 
 #: Words a correction uses about itself, not about what it corrects (``_named_words``).
@@ -90,7 +91,6 @@ def _geen_scope(an: Analysis, p: int) -> range:
     if conj is not None and an.segment_of[conj] == an.segment_of[p]:
         end = conj + 1 + _GEEN_SCOPE
     return range(p + 1, end)
-_CACHE_SIZE = 4096
 
 
 @dataclass(frozen=True)

@@ -379,6 +379,17 @@ _QUESTION_START = re.compile(
 )
 
 
+#: A clause that ends in "?" and opens with a verb is a question too ("staat er in die publicaties eigenlijk
+#: iets over hoeveel zo'n AI-planning oplevert? rendement of zo", blind REST s211: stored as the answer about
+#: staff, it put every later answer one question off). Only with its "?": "gaat prima" is an answer.
+_VERB_FIRST = re.compile(
+    r"^\s*(staat|staan|zegt|zeggen|noemt|noemen|levert|leveren|helpt|helpen|ken|kent|kennen|wordt|worden|gaat|"
+    r"gaan|doet|doen|geeft|geven|speelt|spelen|valt|vallen|loont|hoort|horen|komt|komen|werken|past|passen|"
+    r"heeft|hebben|klopt)\b",
+    re.IGNORECASE,
+)
+
+
 _FILLERS = re.compile(
     r"^\s*((hmm+|hm|eh+m?|uh+m?|nou|tja|ok[eé]?|oké|en|maar|dus|zeg|sorry)\b[\s,.!]*)+", re.IGNORECASE
 )
@@ -444,7 +455,10 @@ def looks_like_question(text: str) -> bool:
     clauses = [c for c in re.split(r"(?<=[?.!;:,])\s+|\n", text.strip()) if c.strip()]
     if len(clauses) == 1:
         return True  # "cobots veilig?"
-    return any("?" in c and _QUESTION_START.search(_FILLERS.sub("", c)) for c in clauses)
+    return any(
+        "?" in c and (_QUESTION_START.search(_FILLERS.sub("", c)) or _VERB_FIRST.search(_FILLERS.sub("", c)))
+        for c in clauses
+    )
 
 
 def open_after(filled: Dict[str, Any], slot: Optional[str]) -> List[str]:

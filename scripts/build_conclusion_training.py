@@ -60,6 +60,7 @@ MEASURED: Tuple[Tuple[str, str], ...] = (
     ("tests/data/conclusion_cases_fresh23.yml", "58babba"),
     ("tests/data/conclusion_cases_fresh24.yml", "b07b0ca"),
     ("tests/data/conclusion_cases_fresh25.yml", "871e44b"),
+    ("tests/data/conclusion_cases_fresh26.yml", "81b8ade"),
 )
 #: Labelled sets without honest rule statuses (the rules were written with them in view).
 TEXT_ONLY: Tuple[str, ...] = (

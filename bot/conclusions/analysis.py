@@ -97,6 +97,9 @@ class Analysis:
     # every sentence with content is hedged or says "weet ik niet" ("ik heb het idee dat ze blij zijn, maar
     # dat hebben ze zelf niet gezegd. de eigenaar weet het eigenlijk niet"): an impression, no evidence
     uncertain: bool = False
+    # a sentence says only "weet ik niet" / "geen idee" (fillers aside), or the statement opens with it:
+    # "goeie vraag, daar heb ik nog niet over nagedacht. geen idee" (blind REST s217)
+    says_dont_know: bool = False
     skip: bool = False
     polarity: Optional[str] = None
     polarity_pos: int = 0
@@ -310,11 +313,18 @@ def analyse(doc, original: str, signals: Signals, terms: TermIndex, with_polarit
     opening = filler | _covered(spans["nee"]) | _covered(spans["ja"])
     analysis.opens_with_correction = bool(corrections) and all(i in opening for i in range(corrections[0]))
     first_content = next((i for i in range(len(tokens)) if i not in filler), None)
+    # "o en dat van die werkvloer van net klopt niet helemaal": "dat van ..." names an earlier answer only
+    # when it opens the message (blind REST s209); that sentence is hedged like one with a ``verwijzing``
+    opening_ref = first_content is not None and any(
+        s <= first_content < e for s, e in spans["verwijzing_begin"]
+    )
+    if opening_ref:
+        sentences[sentence_of[first_content]].hedged = True
     if not analysis.opens_with_correction and first_content is not None and corrections:
         # "oh en wat ik eerder zei over het betrekken van de operators klopt niet helemaal. ik vergat ...":
         # a message that opens by naming an earlier answer and says in that sentence that it was wrong
         # (blind REST s184, s188)
-        refers = any(s == first_content for s, _ in spans["verwijzing"])
+        refers = opening_ref or any(s == first_content for s, _ in spans["verwijzing"])
         analysis.opens_with_correction = refers and sentence_of[corrections[0]] == sentence_of[first_content]
     first = next((i for i in range(len(tokens)) if i not in filler), None)
     analysis.opens_with_dont_know = first is not None and any(
@@ -325,6 +335,7 @@ def analyse(doc, original: str, signals: Signals, terms: TermIndex, with_polarit
     analysis.uncertain = bool(content_sentences) and all(
         sentences[k].hedged or k in dont_know_sentences for k in content_sentences
     )
+    analysis.says_dont_know = analysis.opens_with_dont_know or bool(dont_know_sentences - content_sentences)
     if with_polarity and not analysis.skip:
         _polarity(analysis, spans, filler | skipped | _covered(spans["twijfel"]))
     found_terms = terms.find(tokens, sentence_starts)

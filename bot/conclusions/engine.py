@@ -21,10 +21,14 @@ How a status is decided (the rule language itself is described at the top of
    follows the correction counts in its place.
 5. The evidence of a status is the items with that effect since the last statement that said the
    opposite (in the deciding tier).
+6. When the owner's last answer to a conclusion's own question says he does not know ("weet ik eigenlijk
+   niet, heb ik ze nooit gevraagd"), an ``op_orde`` earlier statements made the rules say about it no longer
+   counts; a gap does (``_unknown_from``).
 """
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -52,6 +56,8 @@ _LIST_CONJ = frozenset({"en", "of"})
 #: many words.
 _GEEN_SCOPE = 2
 _CACHE_SIZE = 4096
+#: An answer that skips the question ("die sla ik even over"), unlike one that says "weet ik niet".
+_SKIP_WORDS = re.compile(r"\b(?:sla|slaan|overslaan|skip|pass|volgende)\b", re.IGNORECASE)
 
 
 #: Words a correction uses about itself, not about what it corrects (``_named_words``).
@@ -368,9 +374,37 @@ class ConclusionEngine:
             if result is None or assessment.statuses[cid] != ONBEKEND:
                 continue
             an = result.analysis
-            if result.skip or (an is not None and (an.opens_with_dont_know or an.uncertain)):
+            if result.skip or (an is not None and (an.says_dont_know or an.uncertain)):
                 not_known.add(cid)
         return frozenset(not_known)
+
+    @staticmethod
+    def _unknown_from(stmts: Sequence[Statement], results: Sequence[_StatementResult]) -> Dict[str, int]:
+        """Per conclusion, the index of the owner's last answer to its own question (``QUESTION_OF``) when
+        that answer says he does not know ("weet ik eigenlijk niet, heb ik ze nooit gevraagd", "dat moeten we
+        nog zien") and no rule of the conclusion fires in it: an ``op_orde`` his earlier answers made the
+        rules say no longer counts (later statements override earlier ones). Asked what the new technique
+        brings his people, the owner who wanted it "because of the near-accidents" says he does not know: by
+        the labelling conventions that is onbekend, and the bot asks (blind REST s214, s225). A gap stays:
+        "only cost" as the motive and then "weet ik niet, daar heb ik niet over nagedacht" is still a gap
+        (s119, s224), as are open vacancies and then "weet ik niet, gaat vanzelf denk ik" (s122). A skip ("sla
+        over") is no such statement: it withdraws nothing."""
+        last: Dict[str, int] = {}
+        for index, stmt in enumerate(stmts):
+            if stmt.slot:
+                last[stmt.slot] = index
+        out: Dict[str, int] = {}
+        for cid, question in QUESTION_OF.items():
+            index = last.get(question)
+            if index is None or _SKIP_WORDS.search(stmts[index].text):
+                continue
+            result, an = results[index], results[index].analysis
+            if an is None or not an.says_dont_know:
+                continue
+            if any(it.rule.conclusion == cid and not it.hedged for it in result.items):
+                continue  # "geen idee of ze het merken, maar ze klagen over dubbel werk": that counts
+            out[cid] = index
+        return out
 
     @staticmethod
     def _only_hedged(
@@ -680,13 +714,16 @@ class ConclusionEngine:
     ) -> Assessment:
         statuses: Dict[str, str] = {}
         evidences: Dict[str, List[Evidence]] = {}
+        unknown_from = self._unknown_from(stmts, results)
         for cid in CONCLUSION_IDS:
             verdicts: List[_Verdict] = []
-            for stmt, result in ((stmts[i], results[i]) for i in kept):
+            start = unknown_from.get(cid, -1)
+            for i in kept:
+                stmt, result = stmts[i], results[i]
                 verdict = self._statement_verdict(
                     [it for it in result.items if it.rule.conclusion == cid], stmt.turn, stmt.slot
                 )
-                if verdict is not None:
+                if verdict is not None and not (i < start and verdict.effect == OP_ORDE):
                     verdicts.append(verdict)
             tier = [v for v in verdicts if not v.weak] or verdicts
             if not tier:

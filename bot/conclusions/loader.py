@@ -29,6 +29,7 @@ SIGNAL_KEYS: Tuple[str, ...] = (
     "gedaan",
     "twijfel",
     "verwijzing",
+    "verwijzing_begin",
     "overslaan",
     "opvulling",
     "correctie",

@@ -1,6 +1,7 @@
-"""Rasa NLU component: five corrections of the intent classifier that the dialogue depends on.
+"""Rasa NLU component: six corrections of the intent classifier that the dialogue depends on.
 
-1. A long message is not a greeting, a goodbye or "meer".
+1. A long message is not a greeting, a goodbye or "meer" (nor, without a question mark, "help", "ga verder" or
+"ben je een bot": ``statement_intents``).
 
 Owners say goodbye, thanks or "meer" in a few words; the training examples of those intents are at
 most 4-9 words long. The classifier still gives such a label to long answers now and then ("dat
@@ -9,7 +10,10 @@ beslis ik uiteindelijk zelf. hoe ik het ga brengen weet ik nog niet" came out as
 in the middle of the intake or loses the answer. This component learns the longest training
 example of each of these short intents; a message that is clearly longer (``margin`` words more)
 gets the intent ``inform`` instead: it is content, which the intake stores as the answer to the
-question asked and the conclusion engine reads.
+question asked and the conclusion engine reads. The same holds for a statement (no "?") heard as ``help``:
+"er is een handleiding en een filmpje van de leverancier. de uitleg in die handleiding is alleen niet best"
+(19 words; 0.97 ``help``, blind REST s137) answers "hoe gaan je mensen leren ...", and the bot gave its help
+text and took the next answer for this question. The longest help example has 11 words.
 
 2. A question with a question mark that the classifier was unsure of (``nlu_fallback`` from the
 FallbackClassifier: "wat is een fieldlab eigenlijk? hoor het steeds maar weet niet precies wat het
@@ -38,6 +42,12 @@ bot paused the intake; "nee, alleen de integrator. ik heb voorgesteld om de regi
 as ``capabilities`` (0.60, s197) and the intake never ended. A pause names the break ("even weg", "pauze",
 "later verder", "momentje", "wacht"), a question about the bot asks or names it ("wat kun je", "waar ben je
 voor", "?"); without any of those words the message is ``inform``.
+
+6. A message that opens by asking to start over ("weet je wat, laten we opnieuw beginnen. dat AR-project ligt
+bij mijn collega, ...") is ``start_over`` whatever the classifier made of the rest (``correct``, 0.60: blind
+REST s221; the bot went on with the old intake and every later answer landed one question off). Only a request
+in the first sentence: "laten we", "kunnen we", "ik wil", "graag" or nothing before "opnieuw beginnen", or
+"reset", "herstart"; "we moesten opnieuw beginnen met de pilot" is a statement. Point 1 does not apply to it.
 
 Place it after the FallbackClassifier and before the LanguageGuard (a foreign message still gets
 the Dutch "ik spreek alleen Nederlands").
@@ -75,6 +85,22 @@ KNOWLEDGE_QUESTION = re.compile(
     r"\b[^?.!]*\?"
     # an echo of the bot's question followed by the answer: "is er al besloten? ja, vorige week"
     r"(?!\s*(?:ja|nee|jawel|jazeker|klopt|ik|wij|we|dat|die|daar)\b)",
+    re.IGNORECASE,
+)
+
+
+#: A request to start over in the first sentence (point 6 above).
+RESTART_REQUEST = re.compile(
+    r"^\s*(?:(?:ok[eé]?|oké|okay|nou|sorry|hmm+|eh+|ja|nee|weet je wat|weetje wat|laat maar|ach|joh|kom)\W+)*"
+    r"(?:(?:laten we|laat ons|kunnen we|zullen we|mogen we|ik wil|ik wil graag|wil graag|graag|kan ik|mag ik|"
+    r"kunnen we niet beter|ik begin|we beginnen)\s+)?"
+    r"(?:(?:maar|even|toch|gewoon|liever|alles|helemaal|nog een keer|weer)\s+)*"
+    r"(?:(?:opnieuw|overnieuw|van voren af aan|van vooraf aan)\s+(?:beginnen|starten|begin|start)|"
+    r"(?:begin|start)\s+(?:maar\s+|even\s+|gewoon\s+|nog een keer\s+)?(?:opnieuw|overnieuw)|"
+    # "reset" / "herstart" only as the whole request: "herstart van de lijn ging goed" is a statement
+    r"(?:reset|herstart|restart)"
+    r"(?:\s+(?:het gesprek|de chat|de intake|het|alles|maar|graag|aub|alsjeblieft|pls|svp))*"
+    r"\s*(?:[.!?\n]|$))",
     re.IGNORECASE,
 )
 
@@ -127,6 +153,8 @@ class IntentGuard(GraphComponent):
     def get_default_config() -> Dict[str, Any]:
         return {
             "intents": ["greet", "goodbye", "thank", "more", "affirm", "deny", "start_over", "skip"],
+            # long and without a question mark: a statement (point 1)
+            "statement_intents": ["help", "resume_intake", "bot_challenge"],
             "margin": 3,
             "replacement": "inform",
             "fallback_intent": "nlu_fallback",
@@ -173,7 +201,7 @@ class IntentGuard(GraphComponent):
         return cls(config, model_storage, resource, lengths)
 
     def train(self, training_data: TrainingData) -> Resource:
-        short = set(self._config["intents"])
+        short = set(self._config["intents"]) | set(self._config["statement_intents"])
         lengths: Dict[str, int] = {}
         for example in training_data.training_examples:
             intent, text = example.get(INTENT), example.get(TEXT)
@@ -197,7 +225,15 @@ class IntentGuard(GraphComponent):
             if not text:
                 continue
             limit = self.limit(intent)
-            if limit is not None and word_count(text) > limit:
+            if intent != "start_over" and RESTART_REQUEST.match(text):
+                override_intent(message, "start_over")
+            elif intent == "start_over" and RESTART_REQUEST.match(text):
+                pass  # a long "laten we opnieuw beginnen, ..." stays a restart (point 6)
+            elif (
+                limit is not None
+                and word_count(text) > limit
+                and ("?" not in text or intent not in self._config["statement_intents"])
+            ):
                 override_intent(message, self._config["replacement"])
             elif intent == self._config["fallback_intent"] and "?" in text:
                 # only with a question mark: "heb ik besloten, ..." starts like a question but is none

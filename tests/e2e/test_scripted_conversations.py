@@ -32,7 +32,7 @@ CONCLUSIONS = set(CONCLUSION_IDS)
 
 
 def test_the_script_file_is_complete():
-    assert len(SCRIPTS) >= 17 and len(CONVERSATIONS) >= 206
+    assert len(SCRIPTS) >= 19 and len(CONVERSATIONS) >= 230
     assert len({c["id"] for c in CONVERSATIONS}) == len(CONVERSATIONS)
     for conv in CONVERSATIONS:
         assert conv["messages"] and conv["expect"], conv["id"]
@@ -50,9 +50,12 @@ def statuses(tracker: dict) -> Dict[str, str]:
 KNOWN_OPEN: Dict[str, str] = {
     "s43": "uitleggen: \"heb ik besloten met de planner en de leverancier, de drukkers hebben er niet "
     "over meegepraat, die krijgen straks gewoon de planning op een scherm\": the rules find no "
-    "announcement, the learned layer (refitted in session 15 with fresh25 and c301-c322) says "
-    "onbekend; it passed in session 14 and fails again: the layer's verdict on such long answers "
-    "moves with every training change",
+    "announcement, the learned layer says onbekend; it passed in session 14 and fails since: the "
+    "layer's verdict on such long answers moves with every training change",
+    "s71": "betrekken: \"ik. maandag vertel ik het de mannen, ze moeten er maar mee werken\" and a bare "
+    "\"nee\" to the involvement question: the rules say aandachtspunt, the layer refitted in session 16 "
+    "(fresh26, c323-c334) says onbekend; it passed until session 15 (as s43: the layer is not stable per "
+    "conversation)",
     "s107": "uitleggen: \"de leverancier ... heeft ons alles uitgelegd\" is the supplier explaining the "
     "machine, and the rumour in the workshop (\"daar ga ik niet op in\") is left alone: the writer "
     "expects a gap; the rules find none and the refitted layer says onbekend (as s43: passes and "
@@ -62,26 +65,35 @@ KNOWN_OPEN: Dict[str, str] = {
     "gezegd niet, nooit gevraagd\" is hedged and taken back, so it is no evidence either way and "
     "the earlier op_orde stands; the writer reads the later words as overriding it (onbekend): a "
     "cheap miss, not a worst error",
-    "s113": "meerwaarde: \"ze hoeven niet meer bij de machine te staan ... iedereen krijgt meer machines "
-    "onder zich\" is less standing and more machines per person: the writer reads the poorer job "
-    "(aandachtspunt), the refitted layer weighs \"hoeven niet meer\" (op_orde, 52%)",
     "s136": "meerwaarde: first \"ze hoeven niet meer de hele dag naar de band te staren\", later, asked "
     "what it brings them, \"nu ... dubbel werk, ze balen er flink van\": the rules take the later "
     "gap, the learned layer weighs the words of the whole intake and says op_orde. A guard that "
     "leaves such a later gap to the rules cost 9 worst errors in the other blind REST "
     "conversations (docs/conclusions.md)",
+    "s139": "uitleggen: the first shift had the why explained, later \"de zagerij kreeg alleen een mail\": "
+    "the rules take the later gap, the layer reads op_orde from the explanation (the mirror of the s136 "
+    "guard was tried in session 13 and cost 9 worst errors elsewhere); it passed in session 15",
     "s148": "betrekken: the floor heard it from a note on the notice board and the supplier explained the"
     " controls to the shift leaders: the rules say aandachtspunt, the refitted layer reads the "
     "long answer about who decided as op_orde (the supplier\"s \"uitleg\" to the shift leaders)",
-    "s164": "meerwaarde: \"ze hoeven niet meer op het papieren schema te kijken\" (what changes), later \"in"
-    " theorie minder zoeken ... maar ... hoofdpijn, dan zetten ze hem af\": the rules take the "
-    "later gap, the refitted layer says op_orde at 29% (the cost of a wrong aandachtspunt weighs "
-    "more; as s136)",
-    "s199": "uitleggen: a consultant \"weet niet\" how the people hear of it (\"hoe de mensen ervan horen "
-    "weet ik niet, dat heb ik niet kunnen vragen\"); the writer expects onbekend, the layer reads "
-    "a gap at 52% from that answer, whose first sentence (\"het besluit ligt straks bij de DGA\") "
-    "is no don\"t-know",
-}  # session 15: s43, s107, s113, s148, s164, s199 (s139, s150, s168 pass again); session 14: s168 (s43, s107,
+    "s212": "betrekken: the owner skips the involvement question (\"die sla ik even over\"); the rules read "
+    "\"mt heeft het besloten\" at who decided as a gap (betrekken.besluit_door_leiding_kort, right in 132 "
+    "of the 159 labelled statuses it decides); this writer reads who decided as no evidence about "
+    "involvement: two labelling conventions",
+    "s221": "meerwaarde: after the restart the owner leaves before the question what it brings the workers; "
+    "the layer reads the motive \"met actuele instructies aan de lijn moet dat sneller gaan en met minder "
+    "fouten\" as op_orde (97%; the rules no longer do): other writers label fewer errors in a motive as a "
+    "benefit for the people",
+    "s224": "meerwaarde: the motive is cost (\"vier van de negen heftruckchauffeursfuncties laten "
+    "vervallen\"), then \"daar heb ik eerlijk gezegd nog niet over nagedacht. voor hen wordt het vooral "
+    "minder werk\": fewer jobs, which the rules read as less work for them (meerwaarde.minder_last); "
+    "words alone cannot tell the two apart",
+    "s225": "uitleggen: \"volgende maand willen we een informatiebijeenkomst houden ..., maar die moet nog "
+    "ingepland worden\": by the rules (and fresh26\"s writer) an explanation that is only planned is not "
+    "given yet (aandachtspunt, uitleggen.pas_voornemen); this writer labels the plan onbekend: two "
+    "labelling conventions",
+}  # session 16: s43, s71, s107, s109, s136, s139, s148, s212, s221, s224, s225 (s113, s164, s199 pass again);
+# session 15: s43, s107, s113, s148, s164, s199 (s139, s150, s168 pass again); session 14: s168 (s43, s107,
 # s123 pass again); session 13: s107, s136, s139, s150 (s26, s134 pass again); session 12: s26, s43, s123,
 # s134; s109 in session 11; s22, s43, s83 in session 10; none in session 9; s25, s37, s43, s47 in session 8
 PARAMS = [

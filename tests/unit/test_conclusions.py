@@ -469,3 +469,59 @@ def test_the_rules_on_all_case_files_and_what_a_change_moves(tmp_path):
     out = tmp_path / "after.json"
     assert ev.main(["--rules-all", str(out)]) == 0
     assert len(json.loads(out.read_text(encoding="utf-8"))) > len(CASES)
+
+
+def test_dont_know_to_the_own_question_withdraws_what_earlier_answers_made_the_rules_say(engine):
+    # blind REST s214, s225: the motive made meerwaarde op_orde ("minder heen en weer gerij en veiligheid");
+    # asked what it brings the workers themselves, the owner says he does not know: onbekend, and the bot asks
+    motive = Statement(
+        "minder heen en weer gerij en veiligheid, we hadden een paar bijna-ongelukken", slot="motief"
+    )
+    assert engine.assess([motive]).status("meerwaarde") == "op_orde"
+    for answer in (
+        "weet ik eigenlijk niet, heb ik ze nooit gevraagd",
+        "Dat weet ik eigenlijk niet goed. Ik heb het de controleurs zelf nog niet gevraagd.",
+        "Dat moeten we nog zien. Ik hoop dat het werk lichter wordt, maar of ze dat merken weet ik pas na de "
+        "proef.",
+        "goeie vraag, daar heb ik nog niet over nagedacht. geen idee",
+    ):
+        assessment = engine.assess([motive, Statement(answer, slot="meerwaarde_medewerkers")])
+        assert assessment.status("meerwaarde") == "onbekend", answer
+        assert assessment.evidence("meerwaarde") == []
+    # a skip is no statement: the earlier evidence stands
+    skipped = engine.assess([motive, Statement("die sla ik even over", slot="meerwaarde_medewerkers")])
+    assert skipped.status("meerwaarde") == "op_orde"
+    # what the owner says after it counts again, and so does a clear statement in the answer itself
+    later = Statement("de heftruckchauffeurs zeggen zelf dat ze minder hoeven te tillen", slot="leren")
+    dont_know = Statement("weet ik eigenlijk niet, heb ik ze nooit gevraagd", slot="meerwaarde_medewerkers")
+    assert engine.assess([motive, dont_know, later]).status("meerwaarde") == "op_orde"
+    own = Statement(
+        "geen idee of ze het merken, ze klagen vooral over dubbel werk", slot="meerwaarde_medewerkers"
+    )
+    assert engine.assess([motive, own]).status("meerwaarde") == "aandachtspunt"
+    # a gap from an earlier answer stays: "only cost" and then "weet ik niet" (blind REST s119)
+    cost = Statement("kosten. elke heftruckchauffeur die ik niet hoef te betalen scheelt geld", slot="motief")
+    assert engine.assess([cost]).status("meerwaarde") == "aandachtspunt"
+    assert engine.assess([cost, dont_know]).status("meerwaarde") == "aandachtspunt"
+    # only for the conclusion whose own question it answers
+    explained = Statement("ik heb het in de kantine uitgelegd en iedereen mocht vragen stellen", slot="fase")
+    assessment = engine.assess([explained, dont_know])
+    assert assessment.status("uitleggen") == "op_orde"
+
+
+def test_a_message_opening_with_dat_van_then_klopt_niet_corrects_that_earlier_answer(engine):
+    # blind REST s209, at the question about staff: the owner corrects his involvement answer
+    involved = Statement("ja de werkvloer is betrokken geweest", slot="betrokkenheid", turn=0)
+    correction = (
+        "o en dat van die werkvloer van net klopt niet helemaal eigenlijk. ze hebben alleen een demo gezien, "
+        "de software hebben de werkvoorbereider en de leverancier samen uitgekozen. getest heeft nog niemand "
+        "vd vloer"
+    )
+    assert engine.opens_with_correction(correction)
+    before = engine.assess([involved])
+    assert before.status("betrekken") == "op_orde"
+    assessment = engine.assess([involved, Statement(correction, slot="arbeidsmarkt", turn=1)])
+    assert assessment.status("betrekken") == "aandachtspunt"
+    assert all(ev.turn == 1 for ev in assessment.evidence("betrekken"))
+    # "dat van ..." in the middle of a message is content, no reference
+    assert not engine.opens_with_correction("de leverancier heeft het uitgelegd, dat van de prijs klopt niet")

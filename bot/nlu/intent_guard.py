@@ -225,10 +225,10 @@ class IntentGuard(GraphComponent):
             if not text:
                 continue
             limit = self.limit(intent)
-            if intent != "start_over" and RESTART_REQUEST.match(text):
+            if RESTART_REQUEST.match(text):
+                # point 6; a long "laten we opnieuw beginnen, ..." the classifier got right stays a restart
+                # (override_intent leaves an intent that is already start_over as it is)
                 override_intent(message, "start_over")
-            elif intent == "start_over" and RESTART_REQUEST.match(text):
-                pass  # a long "laten we opnieuw beginnen, ..." stays a restart (point 6)
             elif (
                 limit is not None
                 and word_count(text) > limit

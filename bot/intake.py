@@ -31,6 +31,8 @@ class Question:
     question: str
     why: str
     buttons: Tuple[Dict[str, str], ...] = ()
+    #: words that label an answer to it in a prepared list ("- Besluit: het MT, ..."; ``list_parts``)
+    labels: Tuple[str, ...] = ()
 
 
 def load_questions(path: Path = QUESTIONS_FILE) -> Tuple[Question, ...]:
@@ -43,7 +45,10 @@ def load_questions(path: Path = QUESTIONS_FILE) -> Tuple[Question, ...]:
             where = f"{path.name}: vraag {index + 1} ({item.get('slot')})"
             raise ValueError(f"{where}: ontbreekt {', '.join(missing)}")
         buttons = tuple({"title": b["title"], "payload": b["payload"]} for b in item.get("buttons") or [])
-        questions.append(Question(item["slot"], item["question"].strip(), item["why"].strip(), buttons))
+        labels = tuple(str(label).strip().lower() for label in item.get("labels") or [] if str(label).strip())
+        questions.append(
+            Question(item["slot"], item["question"].strip(), item["why"].strip(), buttons, labels)
+        )
     if not questions:
         raise ValueError(f"{path.name}: geen vragen")
     return tuple(questions)
@@ -179,9 +184,99 @@ class Turn:
         return [str(e.get("value")) for e in self.entities if e.get("entity") == entity]
 
 
+#: The marker of a list item at the start of a line: "-", "*", "•", "1.", "2)", "a." (and the space after it).
+_LIST_ITEM = re.compile(r"^\s*(?:[-*\u2022\u00b7\u2013\u2014]+|\(?\d{1,2}[.):]|[a-k][.)])\s+")
+#: "Label: answer" at the start of an item; a label has at most ``LABEL_MAX_WORDS`` words.
+_LABELLED = re.compile(r"^\s*(?P<label>[^:\n]{1,60}?)\s*:\s*(?P<rest>.*)$", re.DOTALL)
+LABEL_MAX_WORDS = 6
+
+
+def label_slot(label: str) -> Optional[str]:
+    """The intake question a list label names ("Besluit", "Wie besloot", "Personeel (even vooruit)",
+    "Bij anderen gekeken"), from the ``labels`` in knowledge/intake.yml: the longest label word or phrase
+    found as whole words wins; None when none is found or two questions tie."""
+    text = re.sub(r"\([^)]*\)", " ", label.lower())
+    text = " " + " ".join(re.findall(r"[\w'-]+", text)) + " "
+    if len(text.split()) > LABEL_MAX_WORDS or not text.strip():
+        return None
+    best: Dict[str, int] = {}
+    for slot, question in QUESTIONS.items():
+        for word in question.labels:
+            if f" {word} " in text:
+                best[slot] = max(best.get(slot, 0), len(word))
+    if not best:
+        return None
+    top = max(best.values())
+    winners = [slot for slot, length in best.items() if length == top]
+    return winners[0] if len(winners) == 1 else None
+
+
+@lru_cache(maxsize=256)
+def list_parts(text: str) -> Optional[Tuple[Tuple[Optional[str], str], ...]]:
+    """A prepared list of answers, split into (question, answer) parts; None when ``text`` is no such list.
+
+    Owners and consultants who prepared the intake paste their answers as a list, one item per question,
+    each with a label ("1. Techniek: een cobot ...", "- besluit: neem ik samen met de ploegbazen ...",
+    blind REST s243-s253). Read as one answer, the whole list went to the question asked: the bot asked
+    the next questions anyway (every later answer landed one question off), a label ("Bij anderen
+    gekeken:") was read as a statement, and a correction of one item withdrew the whole list. A list is at
+    least two items whose label names an intake question (``label_slot``); an item starts at a list marker
+    or at such a label, other lines continue the item before them. Items without a known label are parts
+    without a question (``None``; ``assign_parts`` decides), the text before the first item too (``""``)."""
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    if len(lines) < 2:
+        return None
+    preface: List[str] = []
+    items: List[List[Any]] = []  # [slot, text]
+    for line in lines:
+        marker = _LIST_ITEM.match(line)
+        body = line[marker.end():].strip() if marker else line
+        labelled = _LABELLED.match(body)
+        slot = label_slot(labelled.group("label")) if labelled else None
+        if slot is not None:
+            items.append([slot, labelled.group("rest").strip()])
+        elif marker:
+            items.append([None, body])
+        elif items:
+            items[-1][1] = f"{items[-1][1]}\n{line}"
+        else:
+            preface.append(line)
+    if sum(1 for slot, _ in items if slot is not None) < 2:
+        return None
+    parts: List[Tuple[Optional[str], str]] = []
+    if preface:  # "" (no question, and never the answer to the question asked: ``assign_parts``)
+        parts.append(("", " ".join(preface)))
+    parts += [(slot, body.strip()) for slot, body in items if body.strip()]
+    return tuple(parts)
+
+
+def assign_parts(
+    parts: Sequence[Tuple[Optional[str], str]], requested: Optional[str]
+) -> List[Tuple[Optional[str], str]]:
+    """The parts of a list with the question each answers: the first item without a label answers the
+    question asked when no item is labelled for it ("- exoskeletten met schouderondersteuning, ..." after
+    "welke techniek?"); the text before the list and other unlabelled items are free text (None)."""
+    free_for_asked = requested in INTAKE_SLOTS and requested not in {slot for slot, _ in parts}
+    out: List[Tuple[Optional[str], str]] = []
+    for slot, body in parts:
+        if slot is None and free_for_asked:
+            out.append((requested, body))
+            free_for_asked = False
+        else:
+            out.append((slot or None, body))
+    return out
+
+
 def _stores(event: Dict[str, Any], text: str) -> bool:
-    """Whether a slot event stores ``text`` as the answer to an intake question."""
-    return event.get("name") in INTAKE_SLOTS and event.get("value") == text
+    """Whether a slot event stores ``text`` (or one of its parts, when it is a prepared list: ``list_parts``)
+    as the answer to an intake question."""
+    if event.get("name") not in INTAKE_SLOTS:
+        return False
+    value = event.get("value")
+    if value == text:
+        return True
+    parts = list_parts(text) if isinstance(value, str) and "\n" in text else None
+    return bool(parts) and any(value == body for _, body in parts)
 
 
 def statements_from_events(events: Iterable[Dict[str, Any]]) -> List[Statement]:
@@ -220,6 +315,13 @@ def statements_from_events(events: Iterable[Dict[str, Any]]) -> List[Statement]:
             turn_no += 1
             pending = None
             turn = Turn.from_event(event)
+            parts = list_parts(turn.text) if turn.intent != "correct" and not turn.is_payload else None
+            if parts and (turn.answers_question() or turn.carries_content()):
+                # a prepared list: one statement per item, under the question its label names
+                asked_now = requested if active == FORM and requested in INTAKE_SLOTS else None
+                for slot, body in assign_parts(parts, asked_now):
+                    statements.append(Statement(text=body, slot=slot, turn=turn_no))
+                continue
             if turn.intent == "skip":
                 # A skip is read as the answer to the question asked (the form stores it as skipped, or as
                 # the answer after all: ``_has_evidence``): "sla over" or "weet ik niet" gives no evidence,
@@ -292,6 +394,14 @@ def slots_from_turn(
     answer to a question the bot passed over can be filed there (``unasked_before``).
     """
     values: Dict[str, Any] = {}
+    parts = list_parts(turn.text) if turn.intent != "correct" and not turn.is_payload else None
+    if parts and (turn.answers_question() or turn.carries_content()):
+        # a prepared list: each item answers the question its label names (``list_parts``)
+        asked_now = requested_slot if requested_slot in INTAKE_SLOTS else None
+        for slot, body in assign_parts(parts, asked_now):
+            if slot is not None and slot not in values:
+                values[slot] = body
+        return {slot: values[slot] for slot in INTAKE_SLOTS if slot in values}
     answered_asked = False
     if requested_slot in INTAKE_SLOTS and turn.intent != "correct" and turn.answers_question():
         answered_asked = True

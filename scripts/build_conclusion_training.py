@@ -61,6 +61,7 @@ MEASURED: Tuple[Tuple[str, str], ...] = (
     ("tests/data/conclusion_cases_fresh24.yml", "b07b0ca"),
     ("tests/data/conclusion_cases_fresh25.yml", "871e44b"),
     ("tests/data/conclusion_cases_fresh26.yml", "81b8ade"),
+    ("tests/data/conclusion_cases_fresh27.yml", "8683aa4"),
 )
 #: Labelled sets without honest rule statuses (the rules were written with them in view).
 TEXT_ONLY: Tuple[str, ...] = (

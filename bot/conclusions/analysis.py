@@ -371,6 +371,17 @@ def _cancel_double_negation(
     return [i for i in negation if i not in drop]
 
 
+#: The opening of a sentence that only acknowledges the question: "ah ja.", "o ja.", "aha."
+_ACK_START = frozenset({"ah", "oh", "o", "aha", "oja", "ahja", "ohja", "ahzo", "ohzo"})
+_ACK_WORDS = _ACK_START | {"ja", "juist", "zo", "ok", "oke", "oké", "okay", "right"}
+
+
+def _acknowledges(analysis: Analysis, sentence) -> bool:
+    words = [analysis.tokens[i].text for i in range(sentence.start, sentence.end)]
+    words = [w for w in words if any(c.isalpha() for c in w)]
+    return bool(words) and words[0] in _ACK_START and all(w in _ACK_WORDS for w in words)
+
+
 def _polarity(analysis: Analysis, spans: Mapping[str, List[Tuple[int, int]]], ignore: Set[int]) -> None:
     """Set the polarity of a short answer (see the module docstring)."""
     if not analysis.sentences:
@@ -380,6 +391,12 @@ def _polarity(analysis: Analysis, spans: Mapping[str, List[Tuple[int, int]]], ig
     not_no = _covered(spans["geen_ontkenning"])
     connectors = {s for s, _ in spans["splitsen"]} | {s for s, _ in spans["splitsen_voor_onderwerp"]}
     first_sentence = analysis.sentences[0]
+    for following in analysis.sentences[1:]:
+        # "ah ja. nee, bij de keuze eigenlijk nie": "ah ja" acknowledges the question (blind REST s233); the
+        # answer is in the next sentence
+        if not _acknowledges(analysis, first_sentence):
+            break
+        first_sentence = following
     # After a correction only what follows counts: "nee, dat klopt niet, ..." is not a "nee", and in
     # "nee, ik bedoel ja" the answer is "ja".
     start = max([e for s, e in spans["correctie"] if s < first_sentence.end] + [first_sentence.start])

@@ -55,6 +55,7 @@ _RULE_KEYS = {
     "behalve_slots",
     "antwoord",
     "zonder",
+    "zonder_zin",
     "specifiek",
     "zwak",
     "zinsdeel",
@@ -334,6 +335,18 @@ def _rule(
                 ok = False
             else:
                 without.extend(terms)
+    without_sentence: List[str] = []
+    raw_sentence = raw.get("zonder_zin", [])
+    if not isinstance(raw_sentence, list):
+        chk.err(where, "zonder_zin", "een lijst van woorden/woordgroepen verwacht")
+        ok = False
+    else:
+        for element in raw_sentence:
+            terms = _element_terms(element, groups, chk, where, "zonder_zin")
+            if terms is None:
+                ok = False
+            else:
+                without_sentence.extend(terms)
     if not ok:
         return None
     return Rule(
@@ -351,6 +364,7 @@ def _rule(
         except_slots=tuple(except_slots),
         answer=answer,
         without=tuple(dict.fromkeys(without)),
+        without_sentence=tuple(dict.fromkeys(without_sentence)),
         specific=flags["specifiek"],
         weak=flags["zwak"],
     )

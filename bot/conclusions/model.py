@@ -94,6 +94,7 @@ class Rule:
     except_slots: Tuple[str, ...] = ()  # not for answers to these questions
     answer: Optional[str] = None  # "ja" / "nee": the polarity a short slot answer must have
     without: Tuple[str, ...] = ()  # terms that must not occur in the matched segments
+    without_sentence: Tuple[str, ...] = ()  # terms that must not occur in the matched sentence (zonder_zin)
     specific: bool = True
     weak: bool = False
 

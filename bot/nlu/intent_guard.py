@@ -1,4 +1,4 @@
-"""Rasa NLU component: six corrections of the intent classifier that the dialogue depends on.
+"""Rasa NLU component: seven corrections of the intent classifier that the dialogue depends on.
 
 1. A long message is not a greeting, a goodbye or "meer" (nor, without a question mark, "help", "ga verder" or
 "ben je een bot": ``statement_intents``).
@@ -48,6 +48,14 @@ bij mijn collega, ...") is ``start_over`` whatever the classifier made of the re
 REST s221; the bot went on with the old intake and every later answer landed one question off). Only a request
 in the first sentence: "laten we", "kunnen we", "ik wil", "graag" or nothing before "opnieuw beginnen", or
 "reset", "herstart"; "we moesten opnieuw beginnen met de pilot" is a statement. Point 1 does not apply to it.
+
+7. A message in which the owner says he is away for a moment ("oei, moet effe naar de werkplaats, de
+vrachtwagen staat voor. ben zo terug": ``inform`` 0.91, blind REST s233) is ``pause_intake``, and one that
+asks for the question again ("zo, daar ben ik weer. heftruck doet het weer 😄 wat was je vraag ook
+alweer?": ``ask_knowledge``) is ``resume_intake``, whatever else is in it: stored as answers, both put every
+later answer one question off. Only a sentence that is the whole break ("ben zo terug", "ik kom zo weer
+terug", "moet even weg", "brb") or the whole request ("wat was je vraag ook alweer?", "waar waren we
+gebleven?", "kun je de vraag herhalen?").
 
 Place it after the FallbackClassifier and before the LanguageGuard (a foreign message still gets
 the Dutch "ik spreek alleen Nederlands").
@@ -101,6 +109,30 @@ RESTART_REQUEST = re.compile(
     r"(?:reset|herstart|restart)"
     r"(?:\s+(?:het gesprek|de chat|de intake|het|alles|maar|graag|aub|alsjeblieft|pls|svp))*"
     r"\s*(?:[.!?\n]|$))",
+    re.IGNORECASE,
+)
+
+
+#: Where a sentence starts (after a punctuation mark or an emoji) and ends (point 7 above: the break or the
+#: request is a whole sentence).
+_START = r"(?:^|[^\w\s'-]\s*)(?:(?:oei|oeps|sorry|ok[eé]?|oké|okay|nou|ja|zo|hmm+|eh+|momentje)\W+)*"
+_END = r"\s*(?:[.!?,;\n]|$)"
+_AGAIN = r"(?:\s+(?:ook|nou|nu|nog|weer|alweer|alsjeblieft|even))*"
+#: "ben zo terug", "ik kom zo weer terug", "moet even weg", "brb" (point 7 above).
+BREAK_SENTENCE = re.compile(
+    _START
+    + r"(?:(?:ik\s+)?(?:ben|kom)\s+(?:zo|zometeen|zo meteen|straks|dadelijk|direct|meteen|zo direct)\s+"
+    r"(?:weer\s+)?terug(?:\s+(?:hoor|he|hè|joh))?|"
+    r"(?:ik\s+)?moet\s+(?:even|effe|ff|eventjes|nu)\s+weg|brb)" + _END,
+    re.IGNORECASE,
+)
+#: "wat was je vraag ook alweer?", "waar waren we gebleven?", "kun je de vraag herhalen?" (point 7 above).
+REPEAT_REQUEST = re.compile(
+    _START
+    + r"(?:wat\s+(?:was|is)\s+(?:je|jouw|de|die)\s+vraag" + _AGAIN + r"|wat\s+vroeg\s+je" + _AGAIN
+    + r"|waar\s+waren\s+we(?:\s+(?:ook|nou|nu|alweer))*(?:\s+gebleven)?"
+    r"|(?:kun|kan|wil|kunt)\s+(?:je|u)\s+(?:de|je|die|uw)\s+vraag\s+(?:nog\s+(?:eens|een\s+keer)\s+)?herhalen)"
+    r"\s*\?",
     re.IGNORECASE,
 )
 
@@ -229,6 +261,10 @@ class IntentGuard(GraphComponent):
                 # point 6; a long "laten we opnieuw beginnen, ..." the classifier got right stays a restart
                 # (override_intent leaves an intent that is already start_over as it is)
                 override_intent(message, "start_over")
+            elif BREAK_SENTENCE.search(text):
+                override_intent(message, "pause_intake")  # point 7
+            elif REPEAT_REQUEST.search(text):
+                override_intent(message, "resume_intake")  # point 7
             elif (
                 limit is not None
                 and word_count(text) > limit

@@ -52,10 +52,6 @@ KNOWN_OPEN: Dict[str, str] = {
     "over meegepraat, die krijgen straks gewoon de planning op een scherm\": the rules find no "
     "announcement, the learned layer says onbekend; it passed in session 14 and fails since: the "
     "layer's verdict on such long answers moves with every training change",
-    "s71": "betrekken: \"ik. maandag vertel ik het de mannen, ze moeten er maar mee werken\" and a bare "
-    "\"nee\" to the involvement question: the rules say aandachtspunt, the layer refitted in session 16 "
-    "(fresh26, c323-c334) says onbekend; it passed until session 15 (as s43: the layer is not stable per "
-    "conversation)",
     "s107": "uitleggen: \"de leverancier ... heeft ons alles uitgelegd\" is the supplier explaining the "
     "machine, and the rumour in the workshop (\"daar ga ik niet op in\") is left alone: the writer "
     "expects a gap; the rules find none and the refitted layer says onbekend (as s43: passes and "
@@ -70,12 +66,6 @@ KNOWN_OPEN: Dict[str, str] = {
     "gap, the learned layer weighs the words of the whole intake and says op_orde. A guard that "
     "leaves such a later gap to the rules cost 9 worst errors in the other blind REST "
     "conversations (docs/conclusions.md)",
-    "s139": "uitleggen: the first shift had the why explained, later \"de zagerij kreeg alleen een mail\": "
-    "the rules take the later gap, the layer reads op_orde from the explanation (the mirror of the s136 "
-    "guard was tried in session 13 and cost 9 worst errors elsewhere); it passed in session 15",
-    "s148": "betrekken: the floor heard it from a note on the notice board and the supplier explained the"
-    " controls to the shift leaders: the rules say aandachtspunt, the refitted layer reads the "
-    "long answer about who decided as op_orde (the supplier\"s \"uitleg\" to the shift leaders)",
     "s212": "betrekken: the owner skips the involvement question (\"die sla ik even over\"); the rules read "
     "\"mt heeft het besloten\" at who decided as a gap (betrekken.besluit_door_leiding_kort, right in 132 "
     "of the 159 labelled statuses it decides); this writer reads who decided as no evidence about "
@@ -92,7 +82,26 @@ KNOWN_OPEN: Dict[str, str] = {
     "ingepland worden\": by the rules (and fresh26\"s writer) an explanation that is only planned is not "
     "given yet (aandachtspunt, uitleggen.pas_voornemen); this writer labels the plan onbekend: two "
     "labelling conventions",
-}  # session 16: s43, s71, s107, s109, s136, s139, s148, s212, s221, s224, s225 (s113, s164, s199 pass again);
+    "s129": "betrekken: \"besloten door mij en de plantmanager. niet dat de vloer er niet bij was: twee "
+    "ploegleiders en twee wevers zaten in de selectiegroep ... niemand heeft bezwaar gemaakt maar "
+    "gevraagd heb ik het ook niet\": the rules read the last sentence as the floor not asked "
+    "(betrekken.niet_betrokken); the writer reads it about the other weavers and expects op_orde. "
+    "The layer overruled it until session 16; the layer of session 17 (three seeds averaged) keeps "
+    "the rules' gap: a worst error, as without the layer",
+    "s133": "rondkijken: the owner answers the question about looking around with \"sla over\"; the writer "
+    "labels aandachtspunt (\"no visits\"), the convention for a skipped question is onbekend (the "
+    "bot asks). It passed with the layers of sessions 15-16",
+    "s164": "meerwaarde: asked what it brings them, \"in theorie minder zoeken en minder fouten. maar "
+    "eerlijk, 2 van de 3 testers ... krijgen hoofdpijn\": the rules take the gap, the layer weighs "
+    "\"ze hoeven niet meer op het papieren schema te kijken\" from the answer before and says "
+    "op_orde (as s136)",
+    "s199": "uitleggen: a consultant: \"het besluit ligt straks bij de DGA. hoe de mensen ervan horen weet "
+    "ik niet, dat heb ik niet kunnen vragen\": the don't-know is not at the opening, so the layer "
+    "weighs the words and says aandachtspunt (87%); the writer expects onbekend. It passed in "
+    "session 16",
+}  # session 17: s43, s107, s109, s129, s133, s136, s164, s199, s212, s221, s224, s225 (s71, s139, s148
+# pass again); session 16: s43, s71, s107, s109, s136, s139, s148, s212, s221, s224, s225 (s113, s164, s199
+# pass again);
 # session 15: s43, s107, s113, s148, s164, s199 (s139, s150, s168 pass again); session 14: s168 (s43, s107,
 # s123 pass again); session 13: s107, s136, s139, s150 (s26, s134 pass again); session 12: s26, s43, s123,
 # s134; s109 in session 11; s22, s43, s83 in session 10; none in session 9; s25, s37, s43, s47 in session 8

@@ -525,3 +525,19 @@ def test_a_message_opening_with_dat_van_then_klopt_niet_corrects_that_earlier_an
     assert all(ev.turn == 1 for ev in assessment.evidence("betrekken"))
     # "dat van ..." in the middle of a message is content, no reference
     assert not engine.opens_with_correction("de leverancier heeft het uitgelegd, dat van de prijs klopt niet")
+
+
+def test_zonder_zin_excludes_a_match_anywhere_in_its_sentence(engine):
+    # session 17, blind REST s231: the decision came after the explanation; "pas daarna" stands in another
+    # segment ("en ik de knoop doorgehakt" starts one), so a ``zonder`` would not see it
+    decided = engine.assess(
+        [{"slot": "besluitvorming", "text": "mijn vader en ik hebben de knoop doorgehakt"}]
+    )
+    assert [e.rule_id for e in decided.evidence("uitleggen")] == ["uitleggen.besluit_van_bovenaf"]
+    after = engine.assess([{
+        "slot": "besluitvorming",
+        "text": "ik heb verteld waarom en iedereen kon vragen stellen. pas daarna hebben mijn vader en ik "
+        "de knoop doorgehakt",
+    }])
+    assert after.status("uitleggen") == "op_orde"
+    assert "uitleggen.besluit_van_bovenaf" not in [e.rule_id for e in after.evidence("uitleggen")]

@@ -202,3 +202,16 @@ def test_case_file_errors_name_the_case_and_field(tmp_path):
     )
     with pytest.raises(CaseFileError, match="unknown slot"):
         load_cases(path)
+
+
+def test_zonder_zin_must_be_a_list_of_known_terms(tmp_path):
+    def not_a_list(d):
+        rule(d, "uitleggen", "uitleggen.besluit_van_bovenaf")["zonder_zin"] = "pas daarna"
+
+    msg = load_error(tmp_path, not_a_list)
+    assert "veld 'zonder_zin'" in msg and "een lijst" in msg
+
+    def unknown_group(d):
+        rule(d, "uitleggen", "uitleggen.besluit_van_bovenaf")["zonder_zin"] = ["ONBEKENDE_GROEP"]
+
+    assert "ONBEKENDE_GROEP" in load_error(tmp_path, unknown_group)

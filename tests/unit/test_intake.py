@@ -333,3 +333,86 @@ def test_an_opener_that_fills_a_later_question_does_not_move_the_bot_past_the_fi
     assert intake.last_answered(events) is None
     filled = {"fase": opener}
     assert intake.next_question(filled, intake.last_answered(events)) == "technologie"
+
+
+PREPARED = (
+    "1. Techniek: een cobot voor het afstapelen aan de vouwmachines.\n"
+    "2. Motief: het afstapelen is zwaar werk, en de nachtploeg krijgen we niet gevuld.\n"
+    "3. Personeel (even vooruit): vier vacatures die al maanden openstaan.\n"
+    "4. Besluit: nog niet genomen. Ineke heeft op een personeelsavond uitgelegd waarom,\n"
+    "   met filmpjes, en er was een lange vragenronde.\n"
+    "5. Bij anderen gekeken: weet ik niet, mijn compagnon is ergens geweest geloof ik\n"
+    "6. Kennispartner: de hogeschool begeleidt de proef."
+)
+
+
+def test_a_prepared_list_is_split_into_answers_by_its_labels():
+    # blind REST s243-s253 (session 17): consultants and owners who paste their answers as a list
+    parts = intake.list_parts(PREPARED)
+    assert [slot for slot, _ in parts] == [
+        "technologie", "motief", "arbeidsmarkt", "besluitvorming", "rondkijken", "kennispartners",
+    ]
+    # the label is not part of the answer ("Bij anderen gekeken:" is no statement that he looked), and a line
+    # without a marker continues the item before it
+    assert dict(parts)["rondkijken"].startswith("weet ik niet")
+    assert dict(parts)["besluitvorming"].endswith("er was een lange vragenronde.")
+    assert intake.label_slot("Wat het de mensen oplevert") == "meerwaarde_medewerkers"
+    assert intake.label_slot("Wie besloot") == "besluitvorming"
+    assert intake.label_slot("Hoe ver") == "fase"
+    assert intake.label_slot("Opmerking") is None
+
+
+def test_a_list_needs_two_labelled_items():
+    assert intake.list_parts("we willen een cobot\nen de operators zijn betrokken") is None
+    assert intake.list_parts("- een cobot\n- bij het inpakken") is None
+    assert intake.list_parts("Ruud zei: ze horen het wel\nik vond van niet") is None
+    assert intake.list_parts("Techniek: een cobot") is None
+    # an item without a label answers the question asked when no item is labelled for it
+    parts = intake.list_parts("- exoskeletten bij het lassen\n- reden: schouderklachten\n- stand: orienteren")
+    assigned = intake.assign_parts(parts, "technologie")
+    assert assigned[0] == ("technologie", "exoskeletten bij het lassen")
+    assert intake.assign_parts(parts, "leren")[0] == ("leren", "exoskeletten bij het lassen")
+    # the text before the list answers nothing
+    with_preface = intake.list_parts("hier mijn antwoorden:\n- waarom: kwaliteit\n- fase: besloten")
+    assert intake.assign_parts(with_preface, "technologie")[0] == (None, "hier mijn antwoorden:")
+
+
+def test_a_prepared_list_fills_the_questions_it_answers_and_gives_one_statement_per_item():
+    engine = ConclusionEngine.from_file()
+    turn = intake.Turn(PREPARED, "inform", 1.0)
+    values = intake.slots_from_turn(turn, "technologie", {}, engine)
+    assert list(values) == [
+        "technologie", "motief", "besluitvorming", "arbeidsmarkt", "rondkijken", "kennispartners",
+    ]
+    events = [LOOP_ON, requested("technologie"), user(PREPARED, "inform", 1.0)]
+    events += [slot_set(slot, value) for slot, value in values.items()]
+    statements = intake.statements_from_events(events)
+    in_list_order = (
+        "technologie", "motief", "arbeidsmarkt", "besluitvorming", "rondkijken", "kennispartners",
+    )
+    assert [(s.slot, s.turn) for s in statements] == [(slot, 1) for slot in in_list_order]
+    assessment = engine.assess(statements)
+    assert assessment.status("rondkijken") == "onbekend"  # the label said nothing
+    assert assessment.status("uitleggen") == "op_orde"
+    assert assessment.status("kennisinstellingen") == "op_orde"
+    # the next question is the first one the list left open, and the form knows the list was its answer
+    assert intake.last_answered(events) == "technologie"
+    filled = {slot: values.get(slot) for slot in intake.INTAKE_SLOTS}
+    assert intake.next_question(filled, intake.last_answered(events)) == "fase"
+
+
+def test_a_correction_after_a_list_withdraws_only_the_item_it_names():
+    # blind REST s253: "dat klopt niet wat ik over de hogeschool zei" withdrew the whole list
+    engine = ConclusionEngine.from_file()
+    correction = (
+        "nee wacht, dat klopt niet wat ik over de hogeschool zei. Dat project ging over onze website. "
+        "Voor de cobot hebben we alleen de softwareleverancier."
+    )
+    events = [
+        LOOP_ON, requested("technologie"), user(PREPARED, "inform", 1.0), requested("fase"),
+        user(correction, "correct", 1.0),
+    ]
+    assessment = engine.assess(intake.statements_from_events(events))
+    assert assessment.status("kennisinstellingen") == "aandachtspunt"
+    assert assessment.status("uitleggen") == "op_orde"
+    assert assessment.status("jong_talent") == "aandachtspunt"

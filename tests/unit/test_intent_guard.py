@@ -254,6 +254,55 @@ def test_every_training_example_that_asks_to_start_over_is_one():
     assert matched and not wrong, wrong
 
 
+@pytest.mark.parametrize(
+    "text, intent, expected",
+    [
+        # blind REST s233 (session 17): stored as answers, both put every later answer one question off
+        (
+            "Oei, moet effe naar de werkplaats, de vrachtwagen met plaatmateriaal staat voor en de "
+            "heftruck doet weer raar. Ben zo terug.",
+            "inform",
+            "pause_intake",
+        ),
+        (
+            "Zo, daar ben ik weer. Heftruck doet het weer, met een flinke tik erop 😄 "
+            "Wat was je vraag ook alweer?",
+            "ask_knowledge",
+            "resume_intake",
+        ),
+        ("sorry, ik kom zo weer terug", "inform", "pause_intake"),
+        ("waar waren we gebleven?", "ask_knowledge", "resume_intake"),
+        ("kun je de vraag nog eens herhalen?", "help", "resume_intake"),
+        # statements that use the words are no break or request
+        ("de monteur kwam zo terug met een ander onderdeel", "inform", "inform"),
+        ("we moeten even weg van het oude systeem, daarom de tablets", "inform", "inform"),
+        ("hij vroeg wat de vraag van de klant was", "inform", "inform"),
+    ],
+)
+def test_a_break_or_a_request_for_the_question_is_one_whatever_else_is_said(storage, text, intent, expected):
+    guard = trained(storage)
+    message = classified(text, intent, 0.9)
+    guard.process([message])
+    assert message.get(INTENT)["name"] == expected
+
+
+def test_no_training_example_of_another_intent_is_a_break_or_a_request_for_the_question():
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    from bot import PROJECT_ROOT
+    from bot.nlu.intent_guard import BREAK_SENTENCE, REPEAT_REQUEST
+
+    examples = []
+    for folder in (PROJECT_ROOT / "data" / "nlu", PROJECT_ROOT / "tests" / "nlu"):
+        data = load_data(str(folder))
+        examples += [(m.get(INTENT), m.get(TEXT)) for m in data.intent_examples]
+    breaks = [(i, t) for i, t in examples if BREAK_SENTENCE.search(t)]
+    repeats = [(i, t) for i, t in examples if REPEAT_REQUEST.search(t)]
+    assert breaks and repeats
+    wrong = [m for m in breaks if m[0] != "pause_intake"] + [m for m in repeats if m[0] != "resume_intake"]
+    assert not wrong, wrong
+
+
 def test_the_lengths_survive_saving_and_loading(storage):
     trained(storage)
     context = ExecutionContext(GraphSchema({}), "test")
